@@ -1,0 +1,207 @@
+/**
+ * UserHub: one per user (`idFromName(userId)`). Holds the user's live WebSockets
+ * with the Hibernation API, a bounded replay buffer, and fans out every event
+ * published for the user to the sockets subscribed to its topics.
+ * The Worker authenticates before forwarding an upgrade here (features/events/routes.ts)
+ * and publishes with `publish()` (features/events/publish.ts).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { getConfig } from "../../worker/features/config/service";
+import type { HubEvent } from "../../worker/features/events/catalog";
+import {
+  ClientMessage,
+  CONNECT_HEADER,
+  ConnectParams,
+  HEARTBEAT_MS,
+  MAX_CLIENT_FRAME_BYTES,
+  matches,
+  PING_FRAME,
+  PONG_FRAME,
+  type ServerMessage,
+  type SocketState,
+} from "./protocol";
+import { EventBuffer } from "./storage";
+
+export type PublishInput = { type: string; data: unknown; topics: string[] };
+
+function send(ws: WebSocket, message: ServerMessage) {
+  try {
+    ws.send(JSON.stringify(message));
+  } catch {
+    // The socket closed under us; its close handler does the bookkeeping.
+  }
+}
+
+function jsonError(status: number, code: string, message: string) {
+  return Response.json({ error: { code, message, details: null } }, { status });
+}
+
+export class UserHub extends DurableObject<Env> {
+  #buffer!: EventBuffer;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      this.#buffer = new EventBuffer(ctx.storage.sql);
+    });
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  /** Publishes one (already validated) event: stores it for replay, sends it to matching sockets. */
+  async publish(input: PublishInput): Promise<HubEvent> {
+    const { replay_buffer_size } = await getConfig(this.env, "hub_limits");
+    const event = this.#buffer.append(input.type, input.data, input.topics, replay_buffer_size);
+    for (const ws of this.ctx.getWebSockets()) {
+      const state = ws.deserializeAttachment() as SocketState | null;
+      if (state && matches(state.topics, input.topics)) send(ws, { type: "event", event });
+    }
+    return event;
+  }
+
+  recent(after: number, limit: number): HubEvent[] {
+    return this.#buffer.recent(after, limit);
+  }
+
+  stats(): { connections: number; last_event_id: number } {
+    return { connections: this.ctx.getWebSockets().length, last_event_id: this.#buffer.bounds().latest };
+  }
+
+  /** Accepts a WebSocket the Worker has already authenticated. */
+  override async fetch(request: Request): Promise<Response> {
+    const parsed = ConnectParams.safeParse(JSON.parse(request.headers.get(CONNECT_HEADER) ?? "null"));
+    if (!parsed.success || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return jsonError(400, "bad_request", "Not a hub connection request");
+    }
+    const params = parsed.data;
+    if (params.ticketNonce && !this.#buffer.spendTicket(params.ticketNonce, params.ticketExpiresAt ?? Date.now())) {
+      return jsonError(401, "ticket_used", "This connect ticket was already used; ask for a new one");
+    }
+    if (this.ctx.getWebSockets().length >= params.maxConnections) {
+      return jsonError(429, "too_many_connections", `At most ${params.maxConnections} live connections per user`);
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    const state: SocketState = {
+      connectionId: crypto.randomUUID(),
+      userId: params.userId,
+      topics: params.topics.slice(0, params.maxTopics),
+      maxTopics: params.maxTopics,
+    };
+    server.serializeAttachment(state);
+    send(server, {
+      type: "welcome",
+      connection_id: state.connectionId,
+      topics: state.topics,
+      last_event_id: this.#buffer.bounds().latest,
+      heartbeat_ms: HEARTBEAT_MS,
+    });
+    if (params.lastEventId !== null) this.#replay(server, state, params.lastEventId);
+    await this.#reportConnections(params.userId);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Sends what a reconnecting client missed, or says that the buffer no longer reaches back that far. */
+  #replay(ws: WebSocket, state: SocketState, lastEventId: number) {
+    const { oldest } = this.#buffer.bounds();
+    if (oldest > lastEventId + 1)
+      send(ws, { type: "replay_gap", requested_after: lastEventId, oldest_available: oldest });
+    let count = 0;
+    let last = lastEventId;
+    for (const { event, topics } of this.#buffer.after(lastEventId)) {
+      last = event.id;
+      if (!matches(state.topics, topics)) continue;
+      send(ws, { type: "event", event });
+      count++;
+    }
+    send(ws, { type: "replayed", count, last_event_id: last });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const size = typeof raw === "string" ? raw.length : raw.byteLength;
+    if (typeof raw !== "string" || size > MAX_CLIENT_FRAME_BYTES) {
+      return send(ws, {
+        type: "error",
+        code: "bad_frame",
+        message: `Send JSON text frames under ${MAX_CLIENT_FRAME_BYTES} bytes`,
+      });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return send(ws, { type: "error", code: "bad_frame", message: "Frame is not valid JSON" });
+    }
+    const parsed = ClientMessage.safeParse(json);
+    if (!parsed.success) {
+      return send(ws, {
+        type: "error",
+        code: "bad_frame",
+        message: parsed.error.issues[0]?.message ?? "Unknown frame",
+      });
+    }
+    this.#handle(ws, parsed.data);
+  }
+
+  #handle(ws: WebSocket, message: ClientMessage) {
+    const state = ws.deserializeAttachment() as SocketState;
+    switch (message.type) {
+      case "ping":
+        return send(ws, { type: "pong", ts: new Date().toISOString() });
+      case "subscribe": {
+        const topics = [...new Set([...state.topics, ...message.topics])];
+        if (topics.length > state.maxTopics) {
+          return send(ws, {
+            type: "error",
+            code: "too_many_topics",
+            message: `At most ${state.maxTopics} topics per connection`,
+          });
+        }
+        ws.serializeAttachment({ ...state, topics } satisfies SocketState);
+        return send(ws, { type: "subscribed", topics });
+      }
+      case "unsubscribe": {
+        const topics = state.topics.filter((topic) => !message.topics.includes(topic));
+        ws.serializeAttachment({ ...state, topics } satisfies SocketState);
+        return send(ws, { type: "unsubscribed", topics });
+      }
+      case "resume":
+        return this.#replay(ws, state, message.last_event_id);
+      default:
+        return assertNever(message);
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const state = ws.deserializeAttachment() as SocketState | null;
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
+    if (state) await this.#reportConnections(state.userId);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    const state = ws.deserializeAttachment() as SocketState | null;
+    if (state) await this.#reportConnections(state.userId);
+  }
+
+  /** Tells the MetricsHub how many sockets this hub holds; the gauge is the sum over hubs. */
+  async #reportConnections(userId: string) {
+    const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
+    try {
+      await this.env.METRICS.get(this.env.METRICS.idFromName("global")).setGauge(
+        "websocket_connections_active",
+        {},
+        `hub:${userId}`,
+        open,
+      );
+    } catch (error) {
+      console.error(JSON.stringify({ level: "warn", msg: "hub metrics report failed", error: String(error) }));
+    }
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled frame ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,52 @@
+/**
+ * Two suites: `worker` runs inside workerd against real local D1, R2 and Durable
+ * Objects (@cloudflare/vitest-plugin); `e2e` runs in Node against `wrangler dev`
+ * (console in headless Chromium, the CLI). `npm test` runs both.
+ */
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    test: {
+      silent: "passed-only",
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              remoteBindings: false,
+              miniflare: {
+                compatibilityFlags: ["nodejs_compat", "service_binding_extra_handlers"],
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  JWT_SECRET: "test-jwt-secret",
+                  METRICS_TOKEN: "test-metrics-token",
+                  EMAIL_API_KEY: "test-email-key",
+                  // Real PBKDF2, fewer rounds: the suite hashes hundreds of passwords.
+                  PBKDF2_ITERATIONS: "1000",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "worker",
+            include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/worker/**/*.test.ts"],
+            setupFiles: ["./test/worker/apply-migrations.ts"],
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts", "cli/**/*.test.ts"],
+            environment: "node",
+            globalSetup: ["./test/e2e/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
+    },
+  };
+});

@@ -1,0 +1,79 @@
+/**
+ * createApp(): global middleware, the error envelope, and every feature mounted
+ * under /api/v1. Requests for anything else fall through to the console's
+ * static assets.
+ */
+import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { AppError, codeForStatus, errorBody, errorResponse } from "./errors";
+import { apiKeyRoutes } from "./features/api-keys/routes";
+import { auditRoutes } from "./features/audit/routes";
+import { authRoutes } from "./features/auth/routes";
+import { configRoutes } from "./features/config/routes";
+import { registerDocs } from "./features/docs/routes";
+import { outboxRoutes } from "./features/email/routes";
+import { eventRoutes } from "./features/events/routes";
+import { observabilityRoutes } from "./features/observability/routes";
+import { userRoutes } from "./features/users/routes";
+import { accessLog } from "./middleware/access-log";
+import { defaultBodyLimit } from "./middleware/body";
+import { requestContext } from "./middleware/request-context";
+import { createRouter } from "./openapi";
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", requestContext, accessLog);
+  app.use(
+    "*",
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, allowed) =>
+        c.json(errorBody("method_not_allowed", `Use ${allowed.join(", ")} on this path`, { allowed }), 405, {
+          Allow: allowed.join(", "),
+        }),
+    }),
+  );
+  app.use("/api/*", defaultBodyLimit);
+
+  const api = createRouter();
+  for (const routes of [authRoutes, userRoutes, apiKeyRoutes, auditRoutes, configRoutes, eventRoutes, outboxRoutes]) {
+    api.route("/", routes);
+  }
+  app.route("/api/v1", api);
+  app.route("/", observabilityRoutes);
+  registerDocs(app);
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/"))
+      return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);
+    return c.env.ASSETS.fetch(c.req.raw);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return errorResponse(c, err);
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = /malformed json/i.test(err.message) ? "malformed_json" : codeForStatus(err.status);
+      return c.json(errorBody(code, err.message || code), err.status);
+    }
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "unhandled error",
+        request_id: c.var.requestId,
+        route: c.req.routePath,
+        error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      }),
+    );
+    return c.json(
+      errorBody("internal_error", "Something went wrong on our side; quote the request id if you report it", {
+        request_id: c.var.requestId,
+      }),
+      500,
+    );
+  });
+
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;

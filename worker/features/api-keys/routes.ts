@@ -1,0 +1,94 @@
+/** /api/v1/keys: create (secret shown once), list, read and revoke your API keys. */
+import { getDb } from "../../db/client";
+import { PageQuerySchema } from "../../lib/pagination";
+import { requestMeta } from "../../lib/request-meta";
+import { idempotent } from "../../middleware/idempotency";
+import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
+import { publishLater } from "../events/publish";
+import {
+  ApiKeyIdParam,
+  ApiKeyListQuery,
+  ApiKeyPageSchema,
+  ApiKeySchema,
+  CreateApiKeyBody,
+  CreatedApiKeySchema,
+  toApiKey,
+} from "./schemas";
+import { createApiKey, getOwnApiKey, listApiKeys, revokeApiKey } from "./service";
+
+export const apiKeyRoutes = createRouter();
+
+apiKeyRoutes.openapi(
+  securedRoute({
+    method: "post",
+    path: "/keys",
+    tags: ["API keys"],
+    summary: "Create an API key with scoped permissions",
+    description: "Honours `Idempotency-Key`. The secret is in this response only.",
+    scopes: ["keys:write"],
+    middleware: [idempotent],
+    request: jsonBody(CreateApiKeyBody),
+    responses: { 201: jsonResponse("Created", CreatedApiKeySchema), ...errorResponses(409, 413, 415, 422) },
+  }),
+  async (c) => {
+    const created = await createApiKey(getDb(c.env), c.var.principal, c.req.valid("json"), requestMeta(c));
+    publishLater(c.executionCtx, c.env, c.var.principal.userId, "apikey.created", {
+      id: created.key.id,
+      name: created.key.name,
+      prefix: created.key.prefix,
+      scopes: created.key.scopes,
+    });
+    return c.json(created, 201);
+  },
+);
+
+apiKeyRoutes.openapi(
+  securedRoute({
+    method: "get",
+    path: "/keys",
+    tags: ["API keys"],
+    summary: "List your API keys, newest first",
+    scopes: ["keys:read"],
+    request: { query: PageQuerySchema.extend(ApiKeyListQuery.shape) },
+    responses: { 200: jsonResponse("A page of keys", ApiKeyPageSchema) },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    const page = await listApiKeys(getDb(c.env), c.var.principal.userId, {
+      limit: query.limit,
+      cursor: query.cursor,
+      includeRevoked: query.include_revoked === "true",
+    });
+    return c.json(page, 200);
+  },
+);
+
+apiKeyRoutes.openapi(
+  securedRoute({
+    method: "get",
+    path: "/keys/{id}",
+    tags: ["API keys"],
+    summary: "Read one of your API keys",
+    scopes: ["keys:read"],
+    request: { params: ApiKeyIdParam },
+    responses: { 200: jsonResponse("The key (never its secret)", ApiKeySchema), ...errorResponses(404) },
+  }),
+  async (c) => c.json(toApiKey(await getOwnApiKey(getDb(c.env), c.var.principal.userId, c.req.valid("param").id)), 200),
+);
+
+apiKeyRoutes.openapi(
+  securedRoute({
+    method: "delete",
+    path: "/keys/{id}",
+    tags: ["API keys"],
+    summary: "Revoke one of your API keys; it stops working at once",
+    scopes: ["keys:write"],
+    request: { params: ApiKeyIdParam },
+    responses: { 200: jsonResponse("Revoked", ApiKeySchema), ...errorResponses(404, 409) },
+  }),
+  async (c) => {
+    const key = await revokeApiKey(getDb(c.env), c.var.principal, c.req.valid("param").id, requestMeta(c));
+    publishLater(c.executionCtx, c.env, c.var.principal.userId, "apikey.revoked", { id: key.id, name: key.name });
+    return c.json(key, 200);
+  },
+);

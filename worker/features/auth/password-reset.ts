@@ -1,0 +1,70 @@
+/**
+ * Password reset by emailed link. Asking never says whether the account exists;
+ * confirming sets the new password, ends every session of the account, and
+ * counts as proof of the email address.
+ */
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { refreshTokens, users } from "../../db/schema";
+import type { RequestMeta } from "../../lib/request-meta";
+import { auditInsert } from "../audit/record";
+import { outboxInsert } from "../email/sender";
+import { passwordResetEmail } from "../email/templates";
+import { consumeOneTimeToken, issueOneTimeToken } from "./one-time-tokens";
+import { hashPassword } from "./passwords";
+import { revokeSessionStatements } from "./sessions";
+
+export async function requestPasswordReset(env: Env, db: Db, email: string) {
+  const user = await db.query.users.findFirst({ where: eq(users.email, email) });
+  if (!user?.isActive) return null;
+  const reset = await issueOneTimeToken(db, user.id, "reset_password");
+  const message = outboxInsert(db, env, {
+    userId: user.id,
+    to: user.email,
+    ...passwordResetEmail(env.APP_URL, user.name, reset.token),
+  });
+  await db.batch([reset.statement, message.statement]);
+  return message.id;
+}
+
+/** Statements ending every live session of a user (password reset, deactivation). */
+export async function revokeAllSessions(env: Env, db: Db, userId: string, reason: string) {
+  const live = await db
+    .selectDistinct({ familyId: refreshTokens.familyId })
+    .from(refreshTokens)
+    .where(
+      and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, Date.now())),
+    );
+  return live.flatMap(({ familyId }) => revokeSessionStatements(env, db, userId, familyId, reason));
+}
+
+export async function confirmPasswordReset(
+  env: Env,
+  db: Db,
+  input: { token: string; password: string },
+  meta: RequestMeta,
+) {
+  const userId = await consumeOneTimeToken(db, "reset_password", input.token);
+  const passwordHash = await hashPassword(input.password, Number(env.PBKDF2_ITERATIONS) || 100_000);
+  const now = Date.now();
+  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  await db.batch([
+    db
+      .update(users)
+      .set({ passwordHash, updatedAt: now, emailVerifiedAt: user?.emailVerifiedAt ?? now })
+      .where(eq(users.id, userId)),
+    ...(await revokeAllSessions(env, db, userId, "password_reset")),
+    auditInsert(
+      db,
+      meta,
+      { type: "user", id: userId },
+      {
+        ownerId: userId,
+        action: "user.password_reset",
+        resourceType: "user",
+        resourceId: userId,
+        newValues: { password: "changed" },
+      },
+    ),
+  ]);
+}

@@ -1,0 +1,47 @@
+/**
+ * The typed events of the live hub. Every event is `{id, type, ts, data}`; `data`
+ * is validated against its type's schema before it is published. The first
+ * segment of a type is its topic (`apikey.created` → `apikey`); clients subscribe
+ * to topics, exact types, or `*`. Later features add their types here.
+ */
+import { z } from "@hono/zod-openapi";
+
+const SessionRef = z.object({ session_id: z.string() });
+
+export const EVENT_SCHEMAS = {
+  "auth.login": SessionRef.extend({ ip: z.string() }),
+  "auth.logout": SessionRef,
+  "auth.session_revoked": SessionRef.extend({ reason: z.string() }),
+  "account.updated": z.object({ fields: z.array(z.string()) }),
+  "apikey.created": z.object({ id: z.string(), name: z.string(), prefix: z.string(), scopes: z.array(z.string()) }),
+  "apikey.revoked": z.object({ id: z.string(), name: z.string() }),
+  "system.notice": z.object({ level: z.enum(["info", "warning", "critical"]), message: z.string().max(2000) }),
+  /** Published by users themselves through POST /api/v1/events. */
+  "user.message": z.object({ text: z.string().min(1).max(4000) }),
+  "user.custom": z.record(z.string(), z.unknown()),
+} as const;
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
+
+/** Types a user may publish through the API; the rest only the platform emits. */
+export const USER_EVENT_TYPES = ["user.message", "user.custom"] as const satisfies readonly EventType[];
+
+export const HubEventSchema = z
+  .object({
+    id: z
+      .number()
+      .int()
+      .openapi({ description: "Increases by one per event for this user; resume with last_event_id" }),
+    type: z.string().openapi({ example: "apikey.created" }),
+    ts: z.string().openapi({ format: "date-time" }),
+    data: z.unknown(),
+  })
+  .openapi("HubEvent");
+
+export type HubEvent = { id: number; type: string; ts: string; data: unknown };
+
+export function topicOf(type: string): string {
+  return type.split(".")[0] ?? type;
+}

@@ -1,0 +1,40 @@
+/**
+ * Publishing to a user's live hub from anywhere in the Worker. The data is
+ * checked against the type's schema first: a bad event is a bug of ours, so it
+ * throws. Callers on a request path usually wrap this in `waitUntil`.
+ */
+import { increment } from "../observability/collector";
+import { EVENT_SCHEMAS, type EventData, type EventType, type HubEvent, topicOf } from "./catalog";
+
+export function userHub(env: Env, userId: string) {
+  return env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+}
+
+export async function publishEvent<T extends EventType>(
+  env: Env,
+  userId: string,
+  type: T,
+  data: EventData<T>,
+  /** Extra topics beyond the type and its prefix, e.g. `entity:42` for per-entity subscriptions. */
+  extraTopics: string[] = [],
+): Promise<HubEvent> {
+  const checked = EVENT_SCHEMAS[type].parse(data);
+  const topics = [...new Set([topicOf(type), type, ...extraTopics])];
+  increment("hub_events_published_total", { type });
+  return userHub(env, userId).publish({ type, data: checked, topics });
+}
+
+/** Fire-and-forget publish for request handlers: never delays or fails the response. */
+export function publishLater<T extends EventType>(
+  ctx: { waitUntil(promise: Promise<unknown>): void },
+  env: Env,
+  userId: string,
+  type: T,
+  data: EventData<T>,
+) {
+  ctx.waitUntil(
+    publishEvent(env, userId, type, data).catch((error) =>
+      console.error(JSON.stringify({ level: "error", msg: "event publish failed", type, error: String(error) })),
+    ),
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * The isolate's side of metrics: samples accumulate here and each request hands
+ * what has built up to the MetricsHub after its response is sent (waitUntil).
+ * Concurrent requests share one batch, so the hub sees at most one call per
+ * request and usually fewer. Nothing here awaits another request's promise.
+ */
+import { type Labels, labelText, METRICS, type MetricBatch, type MetricName } from "./metric-catalog";
+
+type Histogram = { labels: Labels; counts: number[]; sum: number; count: number };
+
+let counters = new Map<string, { name: MetricName; labels: Labels; value: number }>();
+let histograms = new Map<string, Histogram & { name: MetricName }>();
+
+export function increment(name: MetricName, labels: Labels = {}, value = 1): void {
+  const key = `${name}{${labelText(labels)}}`;
+  const current = counters.get(key);
+  if (current) current.value += value;
+  else counters.set(key, { name, labels, value });
+}
+
+export function observe(name: MetricName, labels: Labels, seconds: number): void {
+  const bounds = (METRICS[name] as { buckets?: readonly number[] }).buckets ?? [];
+  const key = `${name}{${labelText(labels)}}`;
+  let histogram = histograms.get(key);
+  if (!histogram) {
+    histogram = { name, labels, counts: bounds.map(() => 0), sum: 0, count: 0 };
+    histograms.set(key, histogram);
+  }
+  const bucket = bounds.findIndex((bound) => seconds <= bound);
+  if (bucket >= 0) histogram.counts[bucket] = (histogram.counts[bucket] ?? 0) + 1;
+  histogram.sum += seconds;
+  histogram.count += 1;
+}
+
+/** Takes everything recorded so far, leaving the buffer empty. */
+function takeBatch(): MetricBatch | null {
+  if (counters.size === 0 && histograms.size === 0) return null;
+  const batch: MetricBatch = { counters: [...counters.values()], histograms: [...histograms.values()], gauges: [] };
+  counters = new Map();
+  histograms = new Map();
+  return batch;
+}
+
+export function metricsHub(env: Env) {
+  return env.METRICS.get(env.METRICS.idFromName("global"));
+}
+
+/** Sends the pending batch to the MetricsHub; a failed send is dropped (metrics never fail a request). */
+export async function flushMetrics(env: Env): Promise<void> {
+  const batch = takeBatch();
+  if (!batch) return;
+  try {
+    await metricsHub(env).record(batch);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "warn", msg: "metrics flush failed", error: String(error) }));
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Every metric Edgewise exports, with its type, help text and (for histograms)
+ * bucket bounds in seconds. Isolates and the MetricsHub share this list; a
+ * sample whose name is not here is dropped. Later features add their metrics.
+ */
+
+export type MetricKind = "counter" | "histogram" | "gauge";
+export type MetricDefinition = { kind: MetricKind; help: string; buckets?: readonly number[] };
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+export const METRICS = {
+  http_requests_total: { kind: "counter", help: "HTTP requests served, by method, route pattern and status" },
+  http_request_duration_seconds: {
+    kind: "histogram",
+    help: "Time from request to response, by method and route pattern",
+    buckets: LATENCY_BUCKETS,
+  },
+  websocket_connections_active: { kind: "gauge", help: "Open live-hub WebSocket connections" },
+  hub_events_published_total: { kind: "counter", help: "Events published to live hubs, by type" },
+  auth_events_total: { kind: "counter", help: "Authentication outcomes (login, refresh, reuse detected…)" },
+  rate_limited_total: { kind: "counter", help: "Requests answered 429, by limit" },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricName = keyof typeof METRICS;
+
+export function isMetricName(name: string): name is MetricName {
+  return Object.hasOwn(METRICS, name);
+}
+
+export type Labels = Record<string, string>;
+
+export type MetricBatch = {
+  counters: Array<{ name: MetricName; labels: Labels; value: number }>;
+  histograms: Array<{ name: MetricName; labels: Labels; counts: number[]; sum: number; count: number }>;
+  gauges: Array<{ name: MetricName; labels: Labels; source: string; value: number }>;
+};
+
+/** A stable key for a label set: sorted `k="v"` pairs, also the Prometheus label text. */
+export function labelText(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map(
+      (key) =>
+        `${key}="${String(labels[key]).replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`,
+    )
+    .join(",");
+}

@@ -1,0 +1,14 @@
+/** Request body limits: anything larger than a route accepts is refused with 413 before it is read whole. */
+import { bodyLimit } from "hono/body-limit";
+import { AppError } from "../errors";
+
+/** The default for JSON routes; routes that take files set their own. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export function tooLarge(maxBytes: number) {
+  return () => {
+    throw new AppError(413, "payload_too_large", `The request body exceeds ${maxBytes} bytes`, { max_bytes: maxBytes });
+  };
+}
+
+export const defaultBodyLimit = bodyLimit({ maxSize: DEFAULT_BODY_LIMIT, onError: tooLarge(DEFAULT_BODY_LIMIT) });
