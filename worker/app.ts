@@ -20,8 +20,14 @@ import { defaultBodyLimit } from "./middleware/body";
 import { requestContext } from "./middleware/request-context";
 import { createRouter } from "./openapi";
 
+/** Used by bench/ to measure the framework's floor against the full middleware stack. */
+export const BASELINE_PATH = "/__baseline";
+
 export function createApp() {
   const app = createRouter();
+
+  // The bench's baseline: registered before any middleware, so it is bare Hono.
+  app.get(BASELINE_PATH, (c) => (c.env.ENVIRONMENT === "development" ? c.text("ok") : c.notFound()));
 
   app.use("*", requestContext, accessLog);
   app.use(
