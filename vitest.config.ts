@@ -14,7 +14,7 @@ export default defineConfig(async () => {
       projects: [
         {
           plugins: [
-            cloudflareTest({
+            cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               remoteBindings: false,
               miniflare: {
@@ -26,14 +26,17 @@ export default defineConfig(async () => {
                   EMAIL_API_KEY: "test-email-key",
                   // Real PBKDF2, fewer rounds: the suite hashes hundreds of passwords.
                   PBKDF2_ITERATIONS: "1000",
+                  // Local Resend-compatible server (test/worker/global-setup.ts).
+                  EMAIL_API_URL: inject("emailApiUrl"),
                 },
               },
-            }),
+            })),
           ],
           test: {
             name: "worker",
             include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/worker/**/*.test.ts"],
             setupFiles: ["./test/worker/apply-migrations.ts"],
+            globalSetup: ["./test/worker/global-setup.ts"],
           },
         },
         {
