@@ -10,11 +10,24 @@ import { AppError, describeZodIssues, ErrorSchema } from "./errors";
 import type { Scope } from "./features/auth/scopes";
 import { authenticate, requireScopes } from "./middleware/auth";
 
+/** How validation targets are named in error messages. */
+const TARGET_NAMES: Record<string, string> = {
+  json: "request body",
+  form: "form body",
+  query: "query parameters",
+  param: "path parameters",
+  header: "headers",
+  cookie: "cookies",
+};
+
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        throw new AppError(400, "validation_failed", `Invalid ${result.target}`, describeZodIssues(result.error));
+        const issues = describeZodIssues(result.error);
+        const first = issues[0] ? `: ${issues[0].path}: ${issues[0].message}` : "";
+        const target = TARGET_NAMES[result.target] ?? result.target;
+        throw new AppError(400, "validation_failed", `Invalid ${target}${first}`, issues);
       }
     },
   });

@@ -26,7 +26,8 @@ export type ServerMessage =
   | { type: "unsubscribed"; topics: string[] }
   | { type: "replay_gap"; requested_after: number; oldest_available: number }
   | { type: "replayed"; count: number; last_event_id: number }
-  | { type: "pong"; ts: string }
+  /** `ts` is absent when the runtime auto-answers a hibernated hub's ping (PONG_FRAME). */
+  | { type: "pong"; ts?: string }
   | { type: "error"; code: string; message: string };
 
 /** Sent as-is, a ping is answered by the runtime without waking a hibernated hub. */

@@ -1,0 +1,57 @@
+/**
+ * The API responses the CLI reads, as zod schemas: the server is another program,
+ * so its answers are checked, not cast. Objects are loose so fields added by newer
+ * servers pass through to `--json` output. Shapes mirror worker/features/<feature>/schemas.ts.
+ */
+import { z } from "zod";
+
+export const ErrorEnvelope = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+export const User = z.looseObject({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.string(),
+});
+export type User = z.infer<typeof User>;
+
+export const Me = User.extend({ scopes: z.array(z.string()) });
+export type Me = z.infer<typeof Me>;
+
+export const TokenPair = z.looseObject({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.number(),
+  session_id: z.string(),
+});
+export type TokenPair = z.infer<typeof TokenPair>;
+
+export const LoginResponse = TokenPair.extend({ user: User });
+
+export const ApiKey = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.string()),
+  expires_at: z.string().nullable(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type ApiKey = z.infer<typeof ApiKey>;
+
+export const CreatedApiKey = z.looseObject({ key: ApiKey, secret: z.string() });
+
+export const ApiKeyPage = z.looseObject({ items: z.array(ApiKey), next_cursor: z.string().nullable() });
+
+export const HubTicket = z.looseObject({ ticket: z.string(), expires_at: z.string(), url: z.string() });
+
+export const HubEvent = z.looseObject({ id: z.number().int(), type: z.string(), ts: z.string(), data: z.unknown() });
+export type HubEvent = z.infer<typeof HubEvent>;
+
+export const PublishedEvent = z.looseObject({ event: HubEvent });
+
+/** Responses whose body the CLI ignores (logout's `{status, message}`). */
+export const AnyJson = z.unknown();

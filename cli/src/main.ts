@@ -1,0 +1,54 @@
+/**
+ * Entry point of the `edgewise` command (bundled to cli/dist/edgewise.mjs and
+ * started by cli/bin/edgewise.mjs): global options, the commands, and one place
+ * where every failure becomes `error: … (code)` and an exit code.
+ */
+import { Command, Option } from "commander";
+import { registerEvents } from "./commands/events";
+import { registerKeys } from "./commands/keys";
+import { registerLogin } from "./commands/login";
+import { registerWhoami } from "./commands/whoami";
+import { defaultConfigPath } from "./config-store";
+import { DEFAULT_BASE_URL } from "./context";
+import { EXIT } from "./errors";
+import { reportError } from "./report-error";
+import { VERSION } from "./version";
+
+export function buildProgram(): Command {
+  const program = new Command("edgewise")
+    .description("Command-line client for Edgewise, the edge-native platform on Cloudflare Workers")
+    .version(VERSION, "-v, --version")
+    .addOption(new Option("--base-url <url>", "Edgewise server").env("EDGEWISE_URL").default(DEFAULT_BASE_URL))
+    .addOption(
+      new Option("--api-key <key>", "authenticate with this API key instead of the saved login").env(
+        "EDGEWISE_API_KEY",
+      ),
+    )
+    .addOption(
+      new Option("--config <path>", "where logins are saved")
+        .env("EDGEWISE_CONFIG")
+        .default(defaultConfigPath(), "$XDG_CONFIG_HOME/edgewise/config.json"),
+    )
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride();
+  registerLogin(program);
+  registerWhoami(program);
+  registerKeys(program);
+  registerEvents(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  // `edgewise keys ls | head -1`: a reader that stops early is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(EXIT.ok);
+    throw error;
+  });
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = reportError(error);
+  }
+}
+
+await main(process.argv);
