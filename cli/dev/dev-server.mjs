@@ -42,7 +42,7 @@ async function waitForHealth(url, child, log) {
 export async function startDevServer(options = {}) {
   const state = mkdtempSync(join(tmpdir(), "edgewise-dev-"));
   applyMigrations(state);
-  seedDemoAccounts(state);
+  seedDemoAccounts(state, Number(options.vars?.PBKDF2_ITERATIONS ?? 100_000));
   const port = await freePort();
   const inspectorPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -55,13 +55,16 @@ export function applyMigrations(persistTo) {
 
 const quote = (value) => `'${String(value).replaceAll("'", "''")}'`;
 
-/** Inserts the demo accounts unless they exist (re-running keeps their passwords). */
-export function seedDemoAccounts(persistTo) {
+/**
+ * Inserts the demo accounts unless they exist (re-running keeps their passwords).
+ * `iterations` should match the Worker's PBKDF2_ITERATIONS (tests lower both).
+ */
+export function seedDemoAccounts(persistTo, iterations = 100_000) {
   const now = Date.now();
   const rows = DEMO_ACCOUNTS.map(
     (a) =>
       `INSERT OR IGNORE INTO users (id, email, name, password_hash, role, is_active, email_verified_at, created_at, updated_at)
-       VALUES (${quote(a.id)}, ${quote(a.email)}, ${quote(a.name)}, ${quote(hashPassword(a.password))}, ${quote(a.role)}, 1, ${now}, ${now}, ${now});`,
+       VALUES (${quote(a.id)}, ${quote(a.email)}, ${quote(a.name)}, ${quote(hashPassword(a.password, iterations))}, ${quote(a.role)}, 1, ${now}, ${now}, ${now});`,
   );
   const dir = mkdtempSync(join(tmpdir(), "edgewise-seed-"));
   const file = join(dir, "seed.sql");

@@ -1,0 +1,15 @@
+/** The account calls: profile, API keys and the audit log. */
+import { api } from "../api/client";
+import type { ApiKey, AuditEntry, CreatedApiKey, Page, User } from "../api/types";
+
+export type CreateKeyInput = { name: string; scopes: string[]; expires_at?: string };
+
+export const accountApi = {
+  updateProfile: (name: string) => api.patch<User>("/me", { name }),
+  listKeys: (cursor: string | null, includeRevoked: boolean) =>
+    api.get<Page<ApiKey>>("/keys", { query: { limit: 20, cursor, include_revoked: includeRevoked } }),
+  createKey: (input: CreateKeyInput) => api.post<CreatedApiKey>("/keys", input),
+  revokeKey: (id: string) => api.delete<ApiKey>(`/keys/${encodeURIComponent(id)}`),
+  listAudit: (cursor: string | null, resourceType: string) =>
+    api.get<Page<AuditEntry>>("/audit", { query: { limit: 25, cursor, resource_type: resourceType } }),
+};

@@ -1,0 +1,102 @@
+/**
+ * The signed-in console's frame: a sidebar with the sections, a top bar with the
+ * live connection's state and the user menu, and the page in between.
+ */
+import type { ReactNode } from "react";
+import { useState } from "react";
+import { useSession, useUser } from "../auth/session";
+import { useHub } from "../events/hub-context";
+import { StatusBadge } from "../events/status-badge";
+import { Brand } from "./brand";
+import { Button } from "./form";
+import { Link, useLocation } from "./router";
+
+const NAV = [
+  { to: "/feed", label: "Live events", icon: "M3 12h4l3-8 4 16 3-8h4" },
+  { to: "/keys", label: "API keys", icon: "M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1A4 4 0 0 1 15 7z" },
+  { to: "/audit", label: "Audit log", icon: "M5 4h14v16H5zM9 8h6M9 12h6M9 16h4" },
+  { to: "/account", label: "Profile", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0" },
+];
+
+function Icon({ path }: { path: string }) {
+  return (
+    <svg viewBox="0 0 24 24" className="nav-icon" aria-hidden="true">
+      <path d={path} />
+    </svg>
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { path } = useLocation();
+  const current = NAV.find((item) => path.startsWith(item.to));
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <Brand />
+        <nav aria-label="Console">
+          {NAV.map((item) => (
+            <Link
+              key={item.to}
+              to={item.to}
+              className={`nav-link${item === current ? " active" : ""}`}
+              aria-current={item === current ? "page" : undefined}
+              data-testid={`nav-${item.to.slice(1)}`}
+            >
+              <Icon path={item.icon} />
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="sidebar-footer">
+          <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
+            <Icon path="M14 4h6v6M20 4l-9 9M18 14v6H4V6h6" />
+            API reference
+          </a>
+        </div>
+      </aside>
+      <div className="main-column">
+        <TopBar section={current?.label ?? "Console"} />
+        <main className="content">{children}</main>
+      </div>
+    </div>
+  );
+}
+
+function TopBar({ section }: { section: string }) {
+  const user = useUser();
+  const { logout } = useSession();
+  const { snapshot } = useHub();
+  const [busy, setBusy] = useState(false);
+
+  const signOut = async () => {
+    setBusy(true);
+    try {
+      await logout();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <header className="topbar">
+      <span className="topbar-section">{section}</span>
+      <div className="topbar-right">
+        <Link to="/feed" className="topbar-status" aria-label="Live connection">
+          <StatusBadge status={snapshot.status} testId="hub-status" />
+        </Link>
+        <div className="user-chip" data-testid="user-chip">
+          <span className="avatar" aria-hidden="true">
+            {(user.name || user.email).slice(0, 1).toUpperCase()}
+          </span>
+          <span className="user-text">
+            <span className="user-name">{user.name}</span>
+            <span className="user-email">{user.email}</span>
+          </span>
+        </div>
+        <Button variant="ghost" size="sm" busy={busy} onClick={signOut} data-testid="logout">
+          Log out
+        </Button>
+      </div>
+    </header>
+  );
+}
