@@ -51,7 +51,9 @@ export function createApp() {
   registerDocs(app);
 
   app.notFound((c) => {
-    if (c.req.path.startsWith("/api/"))
+    // Assets only answer reads; any other method here is unrouted, so methodNotAllowed can turn it into 405.
+    const read = c.req.method === "GET" || c.req.method === "HEAD";
+    if (c.req.path.startsWith("/api/") || !read)
       return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);
     return c.env.ASSETS.fetch(c.req.raw);
   });

@@ -41,8 +41,10 @@ async function sessionPrincipal(env: Env, token: string): Promise<Principal> {
   )
     .bind(claims.sub, claims.sid)
     .first<SessionRow>();
-  if (!row || row.revoked) throw unauthorized("token_revoked", "This session has ended; log in again");
+  if (!row) throw unauthorized("token_revoked", "This session has ended; log in again");
+  // Deactivation also ends every session; saying "disabled" first tells the client why.
   if (!row.is_active) throw new AppError(403, "account_disabled", "This account is deactivated");
+  if (row.revoked) throw unauthorized("token_revoked", "This session has ended; log in again");
   return {
     userId: claims.sub,
     role: row.role,

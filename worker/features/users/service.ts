@@ -3,7 +3,7 @@
  * changes, deactivation). Deactivating an account ends all its sessions; its
  * API keys stop working because the auth middleware checks `is_active`.
  */
-import { and, eq, like } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type Role, users } from "../../db/schema";
 import { AppError } from "../../errors";
@@ -55,7 +55,8 @@ export async function listUsers(
       and(
         query.role ? eq(users.role, query.role) : undefined,
         query.is_active ? eq(users.isActive, query.is_active === "true") : undefined,
-        query.email ? like(users.email, `%${query.email.toLowerCase().replace(/[%_]/g, "")}%`) : undefined,
+        // instr, not LIKE: `_` (common in addresses) and `%` in a filter are literal characters, not wildcards.
+        query.email ? sql`instr(${users.email}, ${query.email.toLowerCase()}) > 0` : undefined,
         page.where,
       ),
     )
