@@ -21,6 +21,9 @@ export default defineConfig(async () => {
                 compatibilityFlags: ["nodejs_compat", "service_binding_extra_handlers"],
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  ENVIRONMENT: "development",
+                  EMAIL_PROVIDER: "outbox",
+                  APP_URL: "http://127.0.0.1:8787",
                   JWT_SECRET: "test-jwt-secret",
                   METRICS_TOKEN: "test-metrics-token",
                   EMAIL_API_KEY: "test-email-key",

@@ -46,7 +46,7 @@ export async function startDevServer(options = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const vars = { APP_URL: baseUrl, ...options.vars };
+  const vars = { ENVIRONMENT: "development", EMAIL_PROVIDER: "outbox", APP_URL: baseUrl, ...options.vars };
   const args = [
     "wrangler",
     "dev",

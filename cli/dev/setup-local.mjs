@@ -3,14 +3,32 @@
  * with random values), D1 migrations, and the demo accounts.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { applyMigrations, DEMO_ACCOUNTS, seedDemoAccounts } from "./local-db.mjs";
 
-if (!existsSync(".dev.vars")) {
-  const secret = () => randomBytes(32).toString("base64url");
-  writeFileSync(".dev.vars", `JWT_SECRET=${secret()}\nMETRICS_TOKEN=${secret()}\nEMAIL_API_KEY=\n`, { mode: 0o600 });
-  console.log("› wrote .dev.vars with fresh local secrets (METRICS_TOKEN is in there)");
+/** Local settings: wrangler.toml's defaults are production's, so development mode is switched on here. */
+const secret = () => randomBytes(32).toString("base64url");
+const LOCAL_VARS = {
+  ENVIRONMENT: "development",
+  EMAIL_PROVIDER: "outbox",
+  APP_URL: "http://127.0.0.1:8787",
+  JWT_SECRET: secret(),
+  METRICS_TOKEN: secret(),
+  EMAIL_API_KEY: "",
+};
+
+/** Adds whatever local setting .dev.vars lacks; values already there (your secrets) are kept. */
+function ensureDevVars() {
+  const current = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
+  const present = new Set(current.split("\n").map((line) => line.split("=")[0]?.trim()));
+  const missing = Object.entries(LOCAL_VARS).filter(([name]) => !present.has(name));
+  if (missing.length === 0) return;
+  const lines = missing.map(([name, value]) => `${name}=${value}`).join("\n");
+  writeFileSync(".dev.vars", `${current}${current && !current.endsWith("\n") ? "\n" : ""}${lines}\n`, { mode: 0o600 });
+  console.log(`› .dev.vars: added ${missing.map(([name]) => name).join(", ")} (METRICS_TOKEN unlocks /metrics)`);
 }
+
+ensureDevVars();
 
 console.log("› applying D1 migrations (local)…");
 applyMigrations();
