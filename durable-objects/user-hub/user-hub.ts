@@ -32,6 +32,8 @@ function send(ws: WebSocket, message: ServerMessage) {
   }
 }
 
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
+
 function jsonError(status: number, code: string, message: string) {
   return Response.json({ error: { code, message, details: null } }, { status });
 }
@@ -117,8 +119,8 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const size = typeof raw === "string" ? raw.length : raw.byteLength;
-    if (typeof raw !== "string" || size > MAX_CLIENT_FRAME_BYTES) {
+    // The limit is in bytes: a string's length counts UTF-16 units, so a multi-byte text would slip past it.
+    if (typeof raw !== "string" || raw.length > MAX_CLIENT_FRAME_BYTES || utf8Bytes(raw) > MAX_CLIENT_FRAME_BYTES) {
       return send(ws, {
         type: "error",
         code: "bad_frame",

@@ -7,6 +7,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../context";
 import { getDb } from "../db/client";
 import { idempotencyRecords } from "../db/schema";
@@ -50,9 +51,10 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (existing.responseStatus == null) {
       throw new AppError(409, "idempotency_in_progress", "A request with this Idempotency-Key is still running");
     }
-    return new Response(existing.responseBody, {
-      status: existing.responseStatus,
-      headers: { "content-type": "application/json", "idempotency-replayed": "true" },
+    // Through the context, so headers set earlier (x-request-id, RateLimit-*) are on the replay too.
+    return c.body(existing.responseBody ?? "", existing.responseStatus as ContentfulStatusCode, {
+      "content-type": "application/json",
+      "idempotency-replayed": "true",
     });
   }
 

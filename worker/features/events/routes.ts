@@ -82,6 +82,11 @@ eventRoutes.openapi(
     const query = c.req.valid("query");
     const user = await connectingUser(c, query.ticket);
     const limits = await getConfig(c.env, "hub_limits");
+    if (query.topics.length > limits.max_topics_per_connection) {
+      throw new AppError(400, "too_many_topics", `At most ${limits.max_topics_per_connection} topics per connection`, {
+        max_topics: limits.max_topics_per_connection,
+      });
+    }
     const params: ConnectParams = {
       userId: user.userId,
       topics: query.topics,
@@ -92,7 +97,11 @@ eventRoutes.openapi(
       ticketExpiresAt: user.expiresAt,
     };
     const headers = new Headers({ upgrade: "websocket", [CONNECT_HEADER]: JSON.stringify(params) });
-    return userHub(c.env, user.userId).fetch(new Request("https://hub/connect", { headers }));
+    const res = await userHub(c.env, user.userId).fetch(new Request("https://hub/connect", { headers }));
+    // Built outside Hono, the hub's answer lacks this request's headers; x-request-id goes on every response.
+    const answer = new Headers(res.headers);
+    answer.set("x-request-id", c.var.requestId);
+    return new Response(res.body, { status: res.status, headers: answer, webSocket: res.webSocket });
   },
 );
 
