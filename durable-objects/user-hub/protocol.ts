@@ -37,9 +37,20 @@ export const HEARTBEAT_MS = 30_000;
 /** Client frames past this size are refused. */
 export const MAX_CLIENT_FRAME_BYTES = 8_192;
 
+/**
+ * The credential a socket was opened with. When that session ends or that key is
+ * revoked, the hub closes the socket (see `disconnect`).
+ */
+export const Credential = z.object({ type: z.enum(["session", "api_key"]), id: z.string().max(64) });
+export type Credential = z.infer<typeof Credential>;
+
+/** Which sockets `disconnect` closes: those of one credential, or all of the user's. */
+export type DisconnectFilter = Credential | "all";
+
 /** What the Worker tells the hub about a connection it has authenticated. */
 export const ConnectParams = z.object({
   userId: z.string(),
+  credential: Credential,
   topics: z.array(Topic).max(1_000),
   lastEventId: z.number().int().min(0).nullable(),
   maxConnections: z.number().int().min(1),
@@ -52,7 +63,13 @@ export type ConnectParams = z.infer<typeof ConnectParams>;
 export const CONNECT_HEADER = "x-edgewise-hub-connect";
 
 /** Per-socket state, kept in the socket's attachment so it survives hibernation. */
-export type SocketState = { connectionId: string; userId: string; topics: string[]; maxTopics: number };
+export type SocketState = {
+  connectionId: string;
+  userId: string;
+  credential: Credential;
+  topics: string[];
+  maxTopics: number;
+};
 
 export function matches(subscriptions: readonly string[], eventTopics: readonly string[]): boolean {
   return subscriptions.includes("*") || eventTopics.some((topic) => subscriptions.includes(topic));

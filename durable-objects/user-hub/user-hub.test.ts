@@ -100,7 +100,8 @@ describe("connecting", () => {
       const payload = toBase64Url(utf8.encode(JSON.stringify(claims)));
       return `${payload}.${await hmacSign(`${secret}:hub-ticket`, payload)}`;
     };
-    const fresh = { sub: user.id, nonce: crypto.randomUUID(), exp: Date.now() + 60_000 };
+    const cred = { type: "session", id: user.sessionId };
+    const fresh = { sub: user.id, nonce: crypto.randomUUID(), exp: Date.now() + 60_000, cred };
     const good = await ticketFor(user);
     const [payload, signature] = good.split(".");
     const tickets = [

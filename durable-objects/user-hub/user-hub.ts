@@ -12,6 +12,7 @@ import {
   ClientMessage,
   CONNECT_HEADER,
   ConnectParams,
+  type DisconnectFilter,
   HEARTBEAT_MS,
   MAX_CLIENT_FRAME_BYTES,
   matches,
@@ -64,6 +65,30 @@ export class UserHub extends DurableObject<Env> {
     return this.#buffer.recent(after, limit);
   }
 
+  /**
+   * Closes the sockets opened with one credential (a session that ended, a key
+   * that was revoked), or all of the user's. Returns how many it closed.
+   */
+  async disconnect(filter: DisconnectFilter, reason: string): Promise<number> {
+    let userId: string | undefined;
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const state = ws.deserializeAttachment() as SocketState | null;
+      if (!state) continue;
+      const hit = filter === "all" || (state.credential.type === filter.type && state.credential.id === filter.id);
+      if (!hit) continue;
+      userId = state.userId;
+      try {
+        ws.close(1008, reason.slice(0, 120));
+        closed++;
+      } catch {
+        // Already closing.
+      }
+    }
+    if (userId) await this.#reportConnections(userId);
+    return closed;
+  }
+
   stats(): { connections: number; last_event_id: number } {
     return { connections: this.ctx.getWebSockets().length, last_event_id: this.#buffer.bounds().latest };
   }
@@ -75,17 +100,19 @@ export class UserHub extends DurableObject<Env> {
       return jsonError(400, "bad_request", "Not a hub connection request");
     }
     const params = parsed.data;
-    if (params.ticketNonce && !this.#buffer.spendTicket(params.ticketNonce, params.ticketExpiresAt ?? Date.now())) {
-      return jsonError(401, "ticket_used", "This connect ticket was already used; ask for a new one");
-    }
     if (this.ctx.getWebSockets().length >= params.maxConnections) {
       return jsonError(429, "too_many_connections", `At most ${params.maxConnections} live connections per user`);
+    }
+    // Spent only once the connection is sure to be accepted, so a refused connect can be retried.
+    if (params.ticketNonce && !this.#buffer.spendTicket(params.ticketNonce, params.ticketExpiresAt ?? Date.now())) {
+      return jsonError(401, "ticket_used", "This connect ticket was already used; ask for a new one");
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const state: SocketState = {
       connectionId: crypto.randomUUID(),
       userId: params.userId,
+      credential: params.credential,
       topics: params.topics.slice(0, params.maxTopics),
       maxTopics: params.maxTopics,
     };

@@ -6,6 +6,7 @@
  * take effect at once, and takes a token from the caller's rate-limit bucket.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import type { Credential } from "../../durable-objects/user-hub/protocol";
 import type { AppEnv } from "../context";
 import type { Role } from "../db/schema";
 import { AppError } from "../errors";
@@ -85,6 +86,28 @@ async function apiKeyPrincipal(c: Context<AppEnv>, key: string): Promise<Princip
     via: "api_key",
     apiKeyId: row.id,
   };
+}
+
+/**
+ * Whether a credential seen earlier (e.g. the one a hub ticket was issued to) still
+ * works: account active, session not revoked, key neither revoked nor expired.
+ */
+export async function credentialIsLive(env: Env, userId: string, credential: Credential): Promise<boolean> {
+  if (credential.type === "session") {
+    const row = await env.DB.prepare(
+      `SELECT is_active, EXISTS(SELECT 1 FROM revoked_sessions WHERE family_id = ?2) AS revoked FROM users WHERE id = ?1`,
+    )
+      .bind(userId, credential.id)
+      .first<{ is_active: number; revoked: number }>();
+    return Boolean(row?.is_active && !row.revoked);
+  }
+  const row = await env.DB.prepare(
+    `SELECT u.is_active, k.revoked_at, k.expires_at FROM api_keys k JOIN users u ON u.id = k.user_id
+      WHERE k.id = ?2 AND k.user_id = ?1`,
+  )
+    .bind(userId, credential.id)
+    .first<{ is_active: number; revoked_at: number | null; expires_at: number | null }>();
+  return Boolean(row?.is_active && !row.revoked_at && (!row.expires_at || row.expires_at > Date.now()));
 }
 
 /** Identifies the caller (401 if it can't) and spends one request of its rate limit. */

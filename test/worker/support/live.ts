@@ -15,6 +15,8 @@ const isEvent = (frame: Frame): frame is Frame & EventFrame => frame.type === "e
 export class LiveSocket {
   readonly frames: Frame[] = [];
   closed = false;
+  closeCode: number | undefined;
+  closeReason: string | undefined;
   #read = 0;
   #wake: (() => void) | undefined;
 
@@ -23,8 +25,10 @@ export class LiveSocket {
       this.frames.push(JSON.parse(String(message.data)) as Frame);
       this.#wake?.();
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (event) => {
       this.closed = true;
+      this.closeCode = event.code;
+      this.closeReason = event.reason;
       this.#wake?.();
     });
     ws.accept();
@@ -81,6 +85,22 @@ export class LiveSocket {
 
   close() {
     if (!this.closed) this.ws.close(1000, "done");
+  }
+
+  /** Resolves once the server has closed this socket (bounded), with its code and reason. */
+  async closedByServer(timeoutMs = 2_000): Promise<{ code: number | undefined; reason: string | undefined }> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error("the server did not close the socket");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return { code: this.closeCode, reason: this.closeReason };
   }
 }
 

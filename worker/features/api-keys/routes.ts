@@ -4,7 +4,7 @@ import { PageQuerySchema } from "../../lib/pagination";
 import { requestMeta } from "../../lib/request-meta";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
-import { publishLater } from "../events/publish";
+import { disconnectLive, publishLater } from "../events/publish";
 import {
   ApiKeyIdParam,
   ApiKeyListQuery,
@@ -88,6 +88,7 @@ apiKeyRoutes.openapi(
   }),
   async (c) => {
     const key = await revokeApiKey(getDb(c.env), c.var.principal, c.req.valid("param").id, requestMeta(c));
+    await disconnectLive(c.env, c.var.principal.userId, { type: "api_key", id: key.id }, "api_key_revoked");
     publishLater(c.executionCtx, c.env, c.var.principal.userId, "apikey.revoked", { id: key.id, name: key.name });
     return c.json(key, 200);
   },

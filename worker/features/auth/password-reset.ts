@@ -67,4 +67,5 @@ export async function confirmPasswordReset(
       },
     ),
   ]);
+  return userId;
 }

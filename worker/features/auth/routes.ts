@@ -10,7 +10,7 @@ import { requestMeta } from "../../lib/request-meta";
 import { createRoute, createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
 import { getConfig } from "../config/service";
 import { deliverQueued } from "../email/sender";
-import { publishLater } from "../events/publish";
+import { disconnectLive, publishLater } from "../events/publish";
 import { applyDecision, consume } from "../rate-limits/limiter";
 import { UserSchema } from "../users/schemas";
 import { login, logout, refresh } from "./login";
@@ -117,6 +117,7 @@ authRoutes.openapi(
   async (c) => {
     const result = await refresh(c.env, getDb(c.env), c.req.valid("json").refresh_token, requestMeta(c));
     if (!result.ok) {
+      await disconnectLive(c.env, result.userId, { type: "session", id: result.sessionId }, "session_revoked");
       publishLater(c.executionCtx, c.env, result.userId, "auth.session_revoked", {
         session_id: result.sessionId,
         reason: "refresh_token_reused",
@@ -141,6 +142,7 @@ authRoutes.openapi(
   }),
   async (c) => {
     const sessionId = await logout(c.env, getDb(c.env), c.var.principal, requestMeta(c));
+    await disconnectLive(c.env, c.var.principal.userId, { type: "session", id: sessionId }, "logged_out");
     publishLater(c.executionCtx, c.env, c.var.principal.userId, "auth.logout", { session_id: sessionId });
     return c.json(accepted("Session ended"), 200);
   },
@@ -170,7 +172,8 @@ authRoutes.openapi(
     responses: { 200: jsonResponse("Password changed", AcceptedSchema), ...PUBLIC_ERRORS },
   }),
   async (c) => {
-    await confirmPasswordReset(c.env, getDb(c.env), c.req.valid("json"), requestMeta(c));
+    const userId = await confirmPasswordReset(c.env, getDb(c.env), c.req.valid("json"), requestMeta(c));
+    await disconnectLive(c.env, userId, "all", "password_reset");
     return c.json(accepted("Password changed; log in with the new one"), 200);
   },
 );

@@ -3,6 +3,8 @@
  * checked against the type's schema first: a bad event is a bug of ours, so it
  * throws. Callers on a request path usually wrap this in `waitUntil`.
  */
+import type { Credential, DisconnectFilter } from "../../../durable-objects/user-hub/protocol";
+import type { Principal } from "../auth/principal";
 import { increment } from "../observability/collector";
 import { EVENT_SCHEMAS, type EventData, type EventType, type HubEvent, topicOf } from "./catalog";
 
@@ -22,6 +24,27 @@ export async function publishEvent<T extends EventType>(
   const topics = [...new Set([topicOf(type), type, ...extraTopics])];
   increment("hub_events_published_total", { type });
   return userHub(env, userId).publish({ type, data: checked, topics });
+}
+
+/** The credential a principal's live sockets are tied to. */
+export function credentialOf(principal: Principal): Credential {
+  return principal.via === "api_key"
+    ? { type: "api_key", id: principal.apiKeyId }
+    : { type: "session", id: principal.sessionId };
+}
+
+/**
+ * Closes a user's live sockets opened with a credential that just stopped working
+ * (logout, revoked session or key), or all of them (password reset, deactivation).
+ * Awaited by callers: when they answer, the sockets are closed. A hub failure is
+ * logged, not raised — the credential itself is already dead in D1.
+ */
+export async function disconnectLive(env: Env, userId: string, filter: DisconnectFilter, reason: string) {
+  try {
+    await userHub(env, userId).disconnect(filter, reason);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "live disconnect failed", reason, error: String(error) }));
+  }
 }
 
 /** Fire-and-forget publish for request handlers: never delays or fails the response. */

@@ -8,13 +8,13 @@ import { bodyLimit } from "hono/body-limit";
 import { CONNECT_HEADER, type ConnectParams } from "../../../durable-objects/user-hub/protocol";
 import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
-import { authenticate, readCredential } from "../../middleware/auth";
+import { authenticate, credentialIsLive, readCredential } from "../../middleware/auth";
 import { tooLarge } from "../../middleware/body";
 import { idempotent } from "../../middleware/idempotency";
 import { AUTHENTICATED, createRoute, createRouter, errorResponses, securedRoute } from "../../openapi";
 import { getConfig } from "../config/service";
 import type { HubEvent } from "./catalog";
-import { publishEvent, userHub } from "./publish";
+import { credentialOf, publishEvent, userHub } from "./publish";
 import { ConnectQuery, PublishBody, PublishResponse, RecentQuery, RecentResponse, TicketResponse } from "./schemas";
 import { issueTicket, readTicket } from "./tickets";
 
@@ -30,7 +30,7 @@ eventRoutes.openapi(
     responses: { 201: { description: "Ticket", content: { "application/json": { schema: TicketResponse } } } },
   }),
   async (c) => {
-    const { ticket, expiresAt } = await issueTicket(c.env, c.var.principal.userId);
+    const { ticket, expiresAt } = await issueTicket(c.env, c.var.principal.userId, credentialOf(c.var.principal));
     const url = new URL("/api/v1/ws", c.req.url);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("ticket", ticket);
@@ -43,7 +43,10 @@ async function connectingUser(c: Context<AppEnv>, ticket: string | undefined) {
   if (ticket) {
     const claims = await readTicket(c.env, ticket);
     if (!claims) throw new AppError(401, "invalid_ticket", "The connect ticket is invalid or expired");
-    return { userId: claims.sub, nonce: claims.nonce, expiresAt: claims.exp };
+    if (!(await credentialIsLive(c.env, claims.sub, claims.cred))) {
+      throw new AppError(401, "credential_revoked", "The session or key this ticket was issued to has ended");
+    }
+    return { userId: claims.sub, credential: claims.cred, nonce: claims.nonce, expiresAt: claims.exp };
   }
   if (!readCredential(c.req.raw.headers)) {
     throw new AppError(401, "missing_credentials", "Connect with ?ticket= or an Authorization header");
@@ -54,7 +57,7 @@ async function connectingUser(c: Context<AppEnv>, ticket: string | undefined) {
       required: ["events:read"],
     });
   }
-  return { userId: c.var.principal.userId, nonce: null, expiresAt: null };
+  return { userId: c.var.principal.userId, credential: credentialOf(c.var.principal), nonce: null, expiresAt: null };
 }
 
 eventRoutes.openapi(
@@ -89,6 +92,7 @@ eventRoutes.openapi(
     }
     const params: ConnectParams = {
       userId: user.userId,
+      credential: user.credential,
       topics: query.topics,
       lastEventId: query.last_event_id ?? null,
       maxConnections: limits.max_connections_per_user,

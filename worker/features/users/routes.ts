@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { PageQuerySchema, pageSchema } from "../../lib/pagination";
 import { requestMeta } from "../../lib/request-meta";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
-import { publishLater } from "../events/publish";
+import { disconnectLive, publishLater } from "../events/publish";
 import { AdminUpdateUserBody, MeSchema, toUser, UpdateMeBody, UserIdParam, UserListQuery, UserSchema } from "./schemas";
 import { adminUpdateUser, getUser, listUsers, updateProfile } from "./service";
 
@@ -89,6 +89,7 @@ userRoutes.openapi(
       c.req.valid("json"),
       requestMeta(c),
     );
+    if (!user.is_active) await disconnectLive(c.env, user.id, "all", "account_disabled");
     return c.json(user, 200);
   },
 );
