@@ -27,6 +27,7 @@ export default defineConfig(async () => {
                   JWT_SECRET: "test-jwt-secret",
                   METRICS_TOKEN: "test-metrics-token",
                   EMAIL_API_KEY: "test-email-key",
+                  ENCRYPTION_KEY: "test-encryption-key",
                   // Real PBKDF2, fewer rounds: the suite hashes hundreds of passwords.
                   PBKDF2_ITERATIONS: "1000",
                   // Local Resend-compatible server (test/worker/global-setup.ts).

@@ -4,6 +4,7 @@
  * Used by the e2e test suite (test/e2e/global-setup.ts) and the bench (bench/run.mjs).
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -46,7 +47,16 @@ export async function startDevServer(options = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const vars = { ENVIRONMENT: "development", EMAIL_PROVIDER: "outbox", APP_URL: baseUrl, ...options.vars };
+  const secret = () => randomBytes(32).toString("base64url");
+  const vars = {
+    ENVIRONMENT: "development",
+    EMAIL_PROVIDER: "outbox",
+    APP_URL: baseUrl,
+    JWT_SECRET: secret(),
+    METRICS_TOKEN: secret(),
+    ENCRYPTION_KEY: secret(),
+    ...options.vars,
+  };
   const args = [
     "wrangler",
     "dev",

@@ -14,6 +14,7 @@ const LOCAL_VARS = {
   APP_URL: "http://127.0.0.1:8787",
   JWT_SECRET: secret(),
   METRICS_TOKEN: secret(),
+  ENCRYPTION_KEY: secret(),
   EMAIL_API_KEY: "",
 };
 

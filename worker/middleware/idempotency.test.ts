@@ -6,6 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "../../test/worker/support/api";
+import { sha256Hex } from "../lib/crypto";
 
 type Created = { key: { id: string; name: string }; secret: string };
 
@@ -148,6 +149,43 @@ describe("Idempotency-Key on POST /api/v1/keys", () => {
       ),
     );
     expect(ids.size).toBe(1);
+  });
+});
+
+describe("stored responses", () => {
+  it("keeps the replayable response encrypted: the key's secret is nowhere in D1", async () => {
+    const user = await createUser();
+    const created = await json<Created>(await createKey(user, "sealed-1"));
+    const row = await env.DB.prepare("SELECT response_body FROM idempotency_records WHERE key = ?")
+      .bind("sealed-1")
+      .first<{ response_body: string }>();
+    expect(row?.response_body).toMatch(/^v1\./);
+    expect(row?.response_body).not.toContain(created.secret);
+    expect(row?.response_body).not.toContain(created.key.id);
+    const replay = await json<Created>(await createKey(user, "sealed-1"));
+    expect(replay.secret).toBe(created.secret);
+  });
+
+  it("lets the same request take over a claim abandoned mid-way, but not a fresh one", async () => {
+    const user = await createUser();
+    const body = { name: "after-crash", scopes: ["account:read"] };
+    // What a request that died after claiming its key leaves behind: a claim with no response.
+    const requestHash = await sha256Hex(`POST /api/v1/keys\n${JSON.stringify(body)}`);
+    const claimAt = async (key: string, createdAt: number) =>
+      env.DB.prepare(
+        `INSERT INTO idempotency_records (principal_id, key, method, path, request_hash, created_at, expires_at)
+         VALUES (?, ?, 'POST', '/api/v1/keys', ?, ?, ?)`,
+      )
+        .bind(`user:${user.id}`, key, requestHash, createdAt, createdAt + 86_400_000)
+        .run();
+    await claimAt("abandoned", Date.now() - 120_000);
+    await claimAt("running", Date.now());
+
+    expect((await createKey(user, "abandoned", body)).status).toBe(201);
+    const running = await createKey(user, "running", body);
+    expect(running.status).toBe(409);
+    expect(await errorCode(running)).toBe("idempotency_in_progress");
+    expect(await keyRows(user)).toHaveLength(1);
   });
 });
 

@@ -4,19 +4,67 @@
  * gets that response again (with `Idempotency-Replayed: true`) instead of a second
  * resource. The same key with a different body is 422; while the first is still
  * running, 409. Failed requests store nothing, so they can be retried as they are.
+ * A claim whose request died mid-way (no response after LEASE_MS) can be taken over.
+ * Stored bodies are encrypted: a replayed key creation carries the key's secret.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../context";
-import { getDb } from "../db/client";
+import { type Db, getDb } from "../db/client";
 import { idempotencyRecords } from "../db/schema";
 import { AppError } from "../errors";
 import { principalKey } from "../features/auth/principal";
 import { sha256Hex } from "../lib/crypto";
+import { decryptText, encryptText } from "../lib/encryption";
 
 const TTL_MS = 24 * 3600_000;
+const LEASE_MS = 60_000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+const PURPOSE = "idempotency-response";
+
+type Claim = { principalId: string; key: string; requestHash: string; method: string; path: string };
+type StoredRecord = typeof idempotencyRecords.$inferSelect;
+
+/** Takes the key for this request: true if it is ours to run, else the record that holds it. */
+async function claim(db: Db, claim: Claim): Promise<true | StoredRecord> {
+  const now = Date.now();
+  const match = and(eq(idempotencyRecords.principalId, claim.principalId), eq(idempotencyRecords.key, claim.key));
+  const inserted = await db
+    .insert(idempotencyRecords)
+    .values({ ...claim, createdAt: now, expiresAt: now + TTL_MS })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyRecords.key });
+  if (inserted.length) return true;
+  // An abandoned claim (its request died before answering) passes to the same request retried.
+  const takenOver = await db
+    .update(idempotencyRecords)
+    .set({ createdAt: now, expiresAt: now + TTL_MS })
+    .where(
+      and(
+        match,
+        eq(idempotencyRecords.requestHash, claim.requestHash),
+        isNull(idempotencyRecords.responseStatus),
+        lt(idempotencyRecords.createdAt, now - LEASE_MS),
+      ),
+    )
+    .returning({ key: idempotencyRecords.key });
+  if (takenOver.length) return true;
+  const existing = await db.query.idempotencyRecords.findFirst({ where: match });
+  if (!existing) return claimAgain(db, claim);
+  return existing;
+}
+
+/** The record vanished between insert and read (a failed first request deleted it): try once more. */
+async function claimAgain(db: Db, request: Claim): Promise<true | StoredRecord> {
+  const inserted = await db
+    .insert(idempotencyRecords)
+    .values({ ...request, createdAt: Date.now(), expiresAt: Date.now() + TTL_MS })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyRecords.key });
+  if (inserted.length) return true;
+  throw new AppError(409, "idempotency_in_progress", "A request with this Idempotency-Key is still running");
+}
 
 export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header("idempotency-key");
@@ -27,40 +75,27 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
   const db = getDb(c.env);
   const principalId = principalKey(c.var.principal);
   const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
-  const match = and(eq(idempotencyRecords.principalId, principalId), eq(idempotencyRecords.key, key));
+  const held = await claim(db, { principalId, key, requestHash, method: c.req.method, path: c.req.path });
 
-  const claimed = await db
-    .insert(idempotencyRecords)
-    .values({
-      principalId,
-      key,
-      method: c.req.method,
-      path: c.req.path,
-      requestHash,
-      createdAt: Date.now(),
-      expiresAt: Date.now() + TTL_MS,
-    })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyRecords.key });
-
-  if (claimed.length === 0) {
-    const existing = await db.query.idempotencyRecords.findFirst({ where: match });
-    if (!existing || existing.requestHash !== requestHash) {
+  if (held !== true) {
+    if (held.requestHash !== requestHash) {
       throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request");
     }
-    if (existing.responseStatus == null) {
+    if (held.responseStatus == null || held.responseBody == null) {
       throw new AppError(409, "idempotency_in_progress", "A request with this Idempotency-Key is still running");
     }
+    const body = await decryptText(c.env.ENCRYPTION_KEY, PURPOSE, held.responseBody);
     // Through the context, so headers set earlier (x-request-id, RateLimit-*) are on the replay too.
-    return c.body(existing.responseBody ?? "", existing.responseStatus as ContentfulStatusCode, {
+    return c.body(body, held.responseStatus as ContentfulStatusCode, {
       "content-type": "application/json",
       "idempotency-replayed": "true",
     });
   }
 
+  const match = and(eq(idempotencyRecords.principalId, principalId), eq(idempotencyRecords.key, key));
   await next();
   if (c.res.status >= 200 && c.res.status < 300 && !c.error) {
-    const body = await c.res.clone().text();
+    const body = await encryptText(c.env.ENCRYPTION_KEY, PURPOSE, await c.res.clone().text());
     await db.update(idempotencyRecords).set({ responseStatus: c.res.status, responseBody: body }).where(match);
   } else {
     await db.delete(idempotencyRecords).where(match);

@@ -13,6 +13,8 @@ export const authApi = {
   requestPasswordReset: (email: string) => api.post<Accepted>("/auth/password-reset/request", { email }, PUBLIC),
   confirmPasswordReset: (token: string, password: string) =>
     api.post<Accepted>("/auth/password-reset/confirm", { token, password }, PUBLIC),
+  environment: (signal?: AbortSignal) =>
+    api.get<{ environment: string }>("/config", { auth: false, signal }).then((config) => config.environment),
   outbox: (to: string, signal?: AbortSignal) =>
     api.get<{ items: OutboxMessage[] }>("/dev/outbox", { query: { to, limit: 20 }, auth: false, signal }),
 };

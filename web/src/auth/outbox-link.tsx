@@ -1,6 +1,6 @@
 /**
  * In development, mail goes to the outbox instead of an inbox; this shows a link
- * to it when (and only when) the outbox route exists on this server.
+ * to it when (and only when) the server says it runs in development.
  */
 import { useEffect, useState } from "react";
 import { Link } from "../ui/router";
@@ -11,9 +11,8 @@ export function useOutboxAvailable(email: string): boolean {
   useEffect(() => {
     if (!email) return;
     const controller = new AbortController();
-    // The route answers 404 outside development, so a successful read is the signal.
-    authApi.outbox(email, controller.signal).then(
-      () => setAvailable(true),
+    authApi.environment(controller.signal).then(
+      (environment) => setAvailable(environment === "development"),
       () => setAvailable(false),
     );
     return () => controller.abort();

@@ -92,6 +92,19 @@ describe("creating keys", () => {
     expect((await ids("?include_revoked=true")).sort()).toEqual([gone.key.id, kept.key.id].sort());
   });
 
+  it("finds one of your keys by the prefix lists show, never another user's", async () => {
+    const user = await createUser();
+    const other = await createUser();
+    const mine = await createApiKey(user, ["account:read"]);
+    await createApiKey(user, ["account:read"]);
+    const theirs = await createApiKey(other, ["account:read"]);
+    const byPrefix = async (prefix: string) =>
+      json<Page>(await call(`/api/v1/keys?prefix=${prefix}`, { token: user.accessToken }));
+    expect((await byPrefix(mine.key.prefix)).items.map((key) => key.id)).toEqual([mine.key.id]);
+    expect((await byPrefix(theirs.key.prefix)).items).toEqual([]);
+    await expectError(await call("/api/v1/keys?prefix=nope", { token: user.accessToken }), 400, "validation_failed");
+  });
+
   it("refuses an expiry in the past (422) and a malformed one (400)", async () => {
     const user = await createUser();
     const past = await call("/api/v1/keys", {

@@ -58,6 +58,7 @@ apiKeyRoutes.openapi(
       limit: query.limit,
       cursor: query.cursor,
       includeRevoked: query.include_revoked === "true",
+      prefix: query.prefix,
     });
     return c.json(page, 200);
   },

@@ -56,6 +56,11 @@ export const ApiKeyPageSchema = pageSchema(ApiKeySchema, "ApiKeyPage");
 
 export const ApiKeyListQuery = z.object({
   include_revoked: z.enum(["true", "false"]).default("false").openapi({ description: "List revoked keys too" }),
+  prefix: z
+    .string()
+    .regex(/^ewk_[\w-]{8}$/, "A key prefix looks like ewk_AbCd1234")
+    .optional()
+    .openapi({ description: "Only the key with this prefix (as shown in lists)" }),
 });
 
 export const ApiKeyIdParam = z.object({ id: z.string().min(1).max(64) });

@@ -72,13 +72,20 @@ export async function createApiKey(
 export async function listApiKeys(
   db: Db,
   userId: string,
-  query: { limit: number; cursor?: string | undefined; includeRevoked: boolean },
+  query: { limit: number; cursor?: string | undefined; includeRevoked: boolean; prefix?: string | undefined },
 ) {
   const page = keyset(apiKeys, query.cursor);
   const rows = await db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.userId, userId), query.includeRevoked ? undefined : isNull(apiKeys.revokedAt), page.where))
+    .where(
+      and(
+        eq(apiKeys.userId, userId),
+        query.includeRevoked ? undefined : isNull(apiKeys.revokedAt),
+        query.prefix ? eq(apiKeys.prefix, query.prefix) : undefined,
+        page.where,
+      ),
+    )
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   return toPage(rows, query.limit, toApiKey);

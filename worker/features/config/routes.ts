@@ -19,6 +19,11 @@ const ConfigEntrySchema = z
   .openapi("ConfigEntry");
 
 const ConfigListSchema = z.object({ items: z.array(ConfigEntrySchema) }).openapi("ConfigList");
+const PublicConfigSchema = ConfigListSchema.extend({
+  environment: z
+    .string()
+    .openapi({ description: "`development` locally (dev outbox on), else `production`", example: "production" }),
+}).openapi("PublicConfig");
 const ConfigKeyParam = z.object({ key: z.string().min(1).max(100) });
 const SetConfigBody = z.object({ value: z.unknown() }).strict().openapi("SetConfigRequest");
 
@@ -30,9 +35,12 @@ configRoutes.openapi(
     path: "/config",
     tags: ["Config"],
     summary: "Public settings (e.g. whether registration is open)",
-    responses: { 200: jsonResponse("Public settings", ConfigListSchema) },
+    responses: { 200: jsonResponse("Public settings", PublicConfigSchema) },
   }),
-  async (c) => c.json({ items: (await listConfig(c.env)).filter((entry) => entry.is_public) }, 200),
+  async (c) => {
+    const items = (await listConfig(c.env)).filter((entry) => entry.is_public);
+    return c.json({ items, environment: c.env.ENVIRONMENT }, 200);
+  },
 );
 
 configRoutes.openapi(

@@ -101,11 +101,7 @@ eventRoutes.openapi(
       ticketExpiresAt: user.expiresAt,
     };
     const headers = new Headers({ upgrade: "websocket", [CONNECT_HEADER]: JSON.stringify(params) });
-    const res = await userHub(c.env, user.userId).fetch(new Request("https://hub/connect", { headers }));
-    // Built outside Hono, the hub's answer lacks this request's headers; x-request-id goes on every response.
-    const answer = new Headers(res.headers);
-    answer.set("x-request-id", c.var.requestId);
-    return new Response(res.body, { status: res.status, headers: answer, webSocket: res.webSocket });
+    return userHub(c.env, user.userId).fetch(new Request("https://hub/connect", { headers }));
   },
 );
 

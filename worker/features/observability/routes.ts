@@ -17,11 +17,12 @@ const ReadySchema = z
 
 async function timed(check: () => Promise<unknown>): Promise<z.infer<typeof CheckSchema>> {
   const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out after 2000 ms")), 2000);
+  });
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 2000 ms")), 2000)),
-    ]);
+    await Promise.race([check(), deadline]);
     return { ok: true, latency_ms: Date.now() - started };
   } catch (error) {
     return {
@@ -29,6 +30,8 @@ async function timed(check: () => Promise<unknown>): Promise<z.infer<typeof Chec
       latency_ms: Date.now() - started,
       error: error instanceof Error ? error.message : String(error),
     };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -224,6 +224,7 @@ describe("admin: system config", () => {
   it("closes and reopens registration through the public setting", async () => {
     const publicConfig = async () => (await json<{ items: ConfigEntry[] }>(await call("/api/v1/config"))).items;
     expect((await publicConfig()).map((item) => item.key)).toEqual(["registration"]);
+    expect(await json(await call("/api/v1/config"))).toMatchObject({ environment: "development" });
 
     const closed = await putConfig("registration", { open: false });
     expect(closed.status).toBe(200);
