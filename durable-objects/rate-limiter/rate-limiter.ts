@@ -1,8 +1,9 @@
 /**
  * RateLimiter: one token bucket per key (an IP, a user, an API key), one object
  * per key via `idFromName`, so every isolate in the world shares the same count.
- * State lives in memory on purpose: a bucket lost to eviction refills, which is
- * the safe direction. Called by worker/features/rate-limits/limiter.ts.
+ * Isolates take tokens in small batches (leases, see worker/features/rate-limits/limiter.ts)
+ * so most requests need no call here. State lives in memory on purpose: a bucket
+ * lost to eviction refills, which is the safe direction.
  */
 import { DurableObject } from "cloudflare:workers";
 
@@ -16,13 +17,18 @@ export type RateDecision = {
   retryAfterSeconds: number;
 };
 
+export type Grant = RateDecision & { granted: number };
+
 export class RateLimiter extends DurableObject<Env> {
   #tokens = 0;
   #updatedAt = 0;
   #rule = "";
 
-  /** Takes `cost` tokens from a bucket of `limit` that refills fully every `windowSeconds`. */
-  consume(limit: number, windowSeconds: number, cost = 1): RateDecision {
+  /**
+   * Takes up to `want` tokens from a bucket of `limit` that refills fully every
+   * `windowSeconds`; `allowed` when at least one was granted.
+   */
+  take(limit: number, windowSeconds: number, want = 1): Grant {
     const now = Date.now();
     const perMs = limit / (windowSeconds * 1000);
     const rule = `${limit}/${windowSeconds}`;
@@ -33,14 +39,15 @@ export class RateLimiter extends DurableObject<Env> {
       this.#tokens = Math.min(limit, this.#tokens + (now - this.#updatedAt) * perMs);
     }
     this.#updatedAt = now;
-    const allowed = this.#tokens >= cost;
-    if (allowed) this.#tokens -= cost;
+    const granted = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
+    this.#tokens -= granted;
     return {
-      allowed,
+      granted,
+      allowed: granted > 0,
       limit,
       remaining: Math.floor(this.#tokens),
       resetSeconds: Math.ceil((limit - this.#tokens) / perMs / 1000),
-      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((cost - this.#tokens) / perMs / 1000)),
+      retryAfterSeconds: granted > 0 ? 0 : Math.max(1, Math.ceil((1 - this.#tokens) / perMs / 1000)),
     };
   }
 }

@@ -7,7 +7,7 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../context";
-import { flushMetrics, increment, observe } from "../features/observability/collector";
+import { increment, observe, scheduleFlush } from "../features/observability/collector";
 
 export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now();
@@ -34,5 +34,5 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
       user_id: c.var.principal?.userId ?? null,
     }),
   );
-  c.executionCtx.waitUntil(flushMetrics(c.env));
+  scheduleFlush(c.executionCtx, c.env);
 };

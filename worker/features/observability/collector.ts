@@ -1,8 +1,11 @@
 /**
- * The isolate's side of metrics: samples accumulate here and each request hands
- * what has built up to the MetricsHub after its response is sent (waitUntil).
- * Concurrent requests share one batch, so the hub sees at most one call per
- * request and usually fewer. Nothing here awaits another request's promise.
+ * The isolate's side of metrics: samples accumulate here, and a request that finds
+ * no flush pending schedules one FLUSH_DELAY_MS after its response (waitUntil),
+ * which sends everything that built up meanwhile in one MetricsHub call. Under
+ * load that is a few calls a second per isolate instead of one per request
+ * (measured: +50% requests/s on /health under wrangler dev, docs/PERFORMANCE.md),
+ * and no sample waits longer than the delay. Only plain data is shared between
+ * requests; no request awaits another's promise.
  */
 import { type Labels, labelText, METRICS, type MetricBatch, type MetricName } from "./metric-catalog";
 
@@ -45,7 +48,22 @@ export function metricsHub(env: Env) {
   return env.METRICS.get(env.METRICS.idFromName("global"));
 }
 
-/** Sends the pending batch to the MetricsHub; a failed send is dropped (metrics never fail a request). */
+export const FLUSH_DELAY_MS = 200;
+let flushPending = false;
+
+/** After a response: makes sure a flush is on its way within FLUSH_DELAY_MS. */
+export function scheduleFlush(ctx: { waitUntil(promise: Promise<unknown>): void }, env: Env): void {
+  if (flushPending) return;
+  flushPending = true;
+  ctx.waitUntil(
+    new Promise((resolve) => setTimeout(resolve, FLUSH_DELAY_MS)).then(() => {
+      flushPending = false;
+      return flushMetrics(env);
+    }),
+  );
+}
+
+/** Sends the pending batch to the MetricsHub now; a failed send is dropped (metrics never fail a request). */
 export async function flushMetrics(env: Env): Promise<void> {
   const batch = takeBatch();
   if (!batch) return;
