@@ -22,33 +22,70 @@ export function machineFacts() {
   };
 }
 
-function section(results, args) {
-  const base = results.http[0];
-  const rows = results.http.map((r) => {
+const short = (name) => name.split(" (")[0].replace("baseline GET /__baseline", "baseline");
+
+function httpRows(rows, base) {
+  return rows.map((r) => {
     const ratio =
       r === base
         ? "1.00×"
         : `${(r.p50_ms / base.p50_ms).toFixed(2)}× p50, ${(base.rps / r.rps).toFixed(2)}× fewer req/s`;
     return `| ${r.name} | ${r.rps} | ${r.p50_ms} | ${r.p95_ms} | ${r.p99_ms} | ${r.max_ms} | ${r.errors} | ${ratio} |`;
   });
+}
+
+/** A Mermaid xychart (GitHub renders it): bars for one series, a line for another. */
+function chart(title, labels, yLabel, bars, line) {
+  const top = Math.ceil(Math.max(...bars, ...line) * 1.15);
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `    title "${title}"`,
+    `    x-axis [${labels.map((label) => `"${label}"`).join(", ")}]`,
+    `    y-axis "${yLabel}" 0 --> ${top}`,
+    `    bar [${bars.join(", ")}]`,
+    `    line [${line.join(", ")}]`,
+    "```",
+  ];
+}
+
+function section(results, args) {
+  const head = "| scenario | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | vs baseline |";
+  const rule = "|---|---:|---:|---:|---:|---:|---:|---|";
   const fan = results.fanout.map(
     (f) =>
       `| ${f.sockets} | ${f.events} | ${f.delivery_p50_ms} | ${f.delivery_p95_ms} | ${f.delivery_p99_ms} | ${f.all_delivered_p50_ms} | ${f.all_delivered_max_ms} |`,
   );
   const m = results.machine;
+  const labels = results.http.map((r) => short(r.name));
   return [
     START,
     "## Platform core (issue 2)",
     "",
     `Measured ${results.at} with \`npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}\` on ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, Node ${m.node}, wrangler ${m.wrangler}.`,
-    "The app runs under `wrangler dev` (workerd, local D1/DO), and the load generator runs on the same 2 cores, so",
-    "absolute numbers are a floor for this machine, not Cloudflare's edge; the ratios to the baseline are the signal.",
+    "The app runs under `wrangler dev` (two workerd processes: wrangler's proxy in front of the runtime, with local",
+    "D1 and Durable Objects), and the load generator shares the same 2 cores, so absolute numbers are a floor for",
+    "this machine, not Cloudflare's edge. The ratios to the bare-Hono baseline in the same Worker are the signal.",
     "",
     `### HTTP: ${results.concurrency} concurrent clients, ${results.seconds} s per scenario (closed loop, keep-alive)`,
     "",
-    "| scenario | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | vs baseline |",
-    "|---|---:|---:|---:|---:|---:|---:|---|",
-    ...rows,
+    head,
+    rule,
+    ...httpRows(results.http, results.http[0]),
+    "",
+    ...chart(
+      `Latency at ${results.concurrency} clients: p50 (bars), p95 (line), ms`,
+      labels,
+      "ms",
+      results.http.map((r) => r.p50_ms),
+      results.http.map((r) => r.p95_ms),
+    ),
+    "",
+    `### HTTP unloaded: 1 client, ${Math.ceil(results.seconds / 3)} s per scenario`,
+    "",
+    head,
+    rule,
+    ...httpRows(results.unloaded ?? [], results.unloaded?.[0]),
     "",
     "### Live hub fan-out: one publish (POST /api/v1/events) to N sockets of one user",
     "",
@@ -57,6 +94,14 @@ function section(results, args) {
     "| sockets | events | per-socket p50 ms | p95 ms | p99 ms | all sockets reached, p50 ms | worst ms |",
     "|---:|---:|---:|---:|---:|---:|---:|",
     ...fan,
+    "",
+    ...chart(
+      "Fan-out: all sockets reached p50 (bars), worst (line), ms",
+      results.fanout.map((f) => `${f.sockets} sockets`),
+      "ms",
+      results.fanout.map((f) => f.all_delivered_p50_ms),
+      results.fanout.map((f) => f.all_delivered_max_ms),
+    ),
     END,
   ].join("\n");
 }

@@ -3,7 +3,8 @@
  * measures in one run
  *   - authenticated GET (/api/v1/me) and POST (/api/v1/events) latency and
  *     throughput at fixed concurrency, against the bare Hono route in the same
- *     Worker (/__baseline) — the ratio is what our middleware stack costs;
+ *     Worker (/__baseline) — the ratio is what our middleware stack costs —
+ *     and each unloaded (one client), which shows the per-request floor;
  *   - live-hub fan-out: one publish to 100 and to 1,000 sockets.
  * Results go to bench/results/latest.json and docs/PERFORMANCE.md.
  * Options: --seconds N (per scenario, default 10), --concurrency N (default 16),
@@ -83,11 +84,17 @@ try {
     },
   ];
   const http = [];
+  const unloaded = [];
   for (const scenario of scenarios) {
     progress(`warm-up: ${scenario.name}`);
     await runLoad({ ...scenario, concurrency, seconds: 1 });
     progress(`measuring ${seconds}s × ${concurrency} clients: ${scenario.name}`);
     http.push({ name: scenario.name, ...(await runLoad({ ...scenario, concurrency, seconds })) });
+    progress(`measuring ${Math.ceil(seconds / 3)}s × 1 client: ${scenario.name}`);
+    unloaded.push({
+      name: scenario.name,
+      ...(await runLoad({ ...scenario, concurrency: 1, seconds: Math.ceil(seconds / 3) })),
+    });
   }
   done();
   const fanout = [];
@@ -103,7 +110,15 @@ try {
     );
     done();
   }
-  const results = { at: new Date().toISOString(), machine: machineFacts(), seconds, concurrency, http, fanout };
+  const results = {
+    at: new Date().toISOString(),
+    machine: machineFacts(),
+    seconds,
+    concurrency,
+    http,
+    unloaded,
+    fanout,
+  };
   writeFileSync(new URL("./results/latest.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
   if (!values["no-report"]) writeReport(results, process.argv.slice(2));

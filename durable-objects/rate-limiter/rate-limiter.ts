@@ -26,9 +26,10 @@ export class RateLimiter extends DurableObject<Env> {
 
   /**
    * Takes up to `want` tokens from a bucket of `limit` that refills fully every
-   * `windowSeconds`; `allowed` when at least one was granted.
+   * `windowSeconds`; `allowed` when at least one was granted. `giveBack` returns
+   * tokens an isolate leased earlier and did not spend.
    */
-  take(limit: number, windowSeconds: number, want = 1): Grant {
+  take(limit: number, windowSeconds: number, want = 1, giveBack = 0): Grant {
     const now = Date.now();
     const perMs = limit / (windowSeconds * 1000);
     const rule = `${limit}/${windowSeconds}`;
@@ -36,10 +37,12 @@ export class RateLimiter extends DurableObject<Env> {
       this.#rule = rule;
       this.#tokens = limit;
     } else {
-      this.#tokens = Math.min(limit, this.#tokens + (now - this.#updatedAt) * perMs);
+      this.#tokens = Math.min(limit, this.#tokens + (now - this.#updatedAt) * perMs + giveBack);
     }
     this.#updatedAt = now;
-    const granted = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
+    // Batches only while the bucket is far from empty; near empty every request is counted here, one by one.
+    const available = Math.floor(this.#tokens);
+    const granted = available >= 2 * want ? want : Math.min(1, available);
     this.#tokens -= granted;
     return {
       granted,

@@ -38,7 +38,7 @@ describe("leased rate-limit tokens", () => {
     await expectError(await call("/api/v1/me", { token: user.accessToken }), 429, "rate_limited");
   });
 
-  it("never lets concurrent requests past the limit", async () => {
+  it("never lets concurrent requests past the limit, and spends (nearly) all of it", async () => {
     const user = await createUser();
     const statuses: number[] = [];
     for (let wave = 0; wave < 6; wave++) {
@@ -47,7 +47,10 @@ describe("leased rate-limit tokens", () => {
       );
       statuses.push(...batch.map((res) => res.status));
     }
-    expect(statuses.filter((status) => status === 200)).toHaveLength(LIMIT);
-    expect(statuses.filter((status) => status === 429)).toHaveLength(120 - LIMIT);
+    const granted = statuses.filter((status) => status === 200).length;
+    expect(granted).toBeLessThanOrEqual(LIMIT);
+    // At worst the last batch (1/20 of the limit) is still held by this isolate when the bucket runs dry.
+    expect(granted).toBeGreaterThanOrEqual(LIMIT - LIMIT / 20);
+    expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
   });
 });
