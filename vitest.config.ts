@@ -4,13 +4,15 @@
  * (console in headless Chromium, the CLI). `npm test` runs both.
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type ViteUserConfig } from "vitest/config";
 
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const migrations = await readD1Migrations("./migrations");
   return {
     test: {
-      silent: "passed-only" as const,
+      silent: "passed-only",
+      // The JSON report lets .ci/run print one plain "N passed, N failed" line.
+      reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
       projects: [
         {
           plugins: [
