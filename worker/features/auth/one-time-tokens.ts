@@ -9,6 +9,8 @@ import { type USER_TOKEN_KINDS, userTokens } from "../../db/schema";
 import { AppError } from "../../errors";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
+import { outboxInsert } from "../email/sender";
+import { passwordResetEmail, verificationEmail } from "../email/templates";
 
 type Kind = (typeof USER_TOKEN_KINDS)[number];
 
@@ -26,6 +28,22 @@ export async function issueOneTimeToken(db: Db, userId: string, kind: Kind) {
     createdAt: Date.now(),
   });
   return { token, statement };
+}
+
+const EMAILS = { verify_email: verificationEmail, reset_password: passwordResetEmail };
+
+/**
+ * A one-time token and the email carrying its link, as statements for the caller's
+ * batch, so the token never exists without its message (or the other way round).
+ */
+export async function oneTimeLinkMail(env: Env, db: Db, user: { id: string; email: string; name: string }, kind: Kind) {
+  const issued = await issueOneTimeToken(db, user.id, kind);
+  const message = outboxInsert(db, env, {
+    userId: user.id,
+    to: user.email,
+    ...EMAILS[kind](env.APP_URL, user.name, issued.token),
+  });
+  return { outboxId: message.id, statements: [issued.statement, message.statement] as const };
 }
 
 /** Marks the token used and returns its user; 400 if it is unknown, used or expired. */

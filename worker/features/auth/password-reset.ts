@@ -8,23 +8,16 @@ import type { Db } from "../../db/client";
 import { refreshTokens, users } from "../../db/schema";
 import type { RequestMeta } from "../../lib/request-meta";
 import { auditInsert } from "../audit/record";
-import { outboxInsert } from "../email/sender";
-import { passwordResetEmail } from "../email/templates";
-import { consumeOneTimeToken, issueOneTimeToken } from "./one-time-tokens";
+import { consumeOneTimeToken, oneTimeLinkMail } from "./one-time-tokens";
 import { hashPassword } from "./passwords";
 import { revokeSessionStatements } from "./sessions";
 
 export async function requestPasswordReset(env: Env, db: Db, email: string) {
   const user = await db.query.users.findFirst({ where: eq(users.email, email) });
   if (!user?.isActive) return null;
-  const reset = await issueOneTimeToken(db, user.id, "reset_password");
-  const message = outboxInsert(db, env, {
-    userId: user.id,
-    to: user.email,
-    ...passwordResetEmail(env.APP_URL, user.name, reset.token),
-  });
-  await db.batch([reset.statement, message.statement]);
-  return message.id;
+  const mail = await oneTimeLinkMail(env, db, user, "reset_password");
+  await db.batch(mail.statements);
+  return mail.outboxId;
 }
 
 /** Statements ending every live session of a user (password reset, deactivation). */

@@ -10,10 +10,8 @@ import { newId } from "../../lib/ids";
 import type { RequestMeta } from "../../lib/request-meta";
 import { auditInsert } from "../audit/record";
 import { getConfig } from "../config/service";
-import { outboxInsert } from "../email/sender";
-import { verificationEmail } from "../email/templates";
 import { toUser } from "../users/schemas";
-import { consumeOneTimeToken, issueOneTimeToken } from "./one-time-tokens";
+import { consumeOneTimeToken, oneTimeLinkMail } from "./one-time-tokens";
 import { hashPassword } from "./passwords";
 
 const isUniqueViolation = (error: unknown) => String((error as Error)?.message).includes("UNIQUE constraint failed");
@@ -40,17 +38,11 @@ export async function register(
     createdAt: now,
     updatedAt: now,
   };
-  const verify = await issueOneTimeToken(db, user.id, "verify_email");
-  const email = outboxInsert(db, env, {
-    userId: user.id,
-    to: user.email,
-    ...verificationEmail(env.APP_URL, user.name, verify.token),
-  });
+  const mail = await oneTimeLinkMail(env, db, user, "verify_email");
   try {
     await db.batch([
       db.insert(users).values(user),
-      verify.statement,
-      email.statement,
+      ...mail.statements,
       auditInsert(
         db,
         meta,
@@ -69,7 +61,7 @@ export async function register(
     throw error;
   }
   const row = await db.query.users.findFirst({ where: eq(users.id, user.id) });
-  return { user: toUser(row!), outboxId: email.id };
+  return { user: toUser(row!), outboxId: mail.outboxId };
 }
 
 export async function verifyEmail(db: Db, token: string, meta: RequestMeta) {
@@ -98,12 +90,7 @@ export async function verifyEmail(db: Db, token: string, meta: RequestMeta) {
 export async function resendVerification(env: Env, db: Db, email: string) {
   const user = await db.query.users.findFirst({ where: eq(users.email, email) });
   if (!user || user.emailVerifiedAt || !user.isActive) return null;
-  const verify = await issueOneTimeToken(db, user.id, "verify_email");
-  const message = outboxInsert(db, env, {
-    userId: user.id,
-    to: user.email,
-    ...verificationEmail(env.APP_URL, user.name, verify.token),
-  });
-  await db.batch([verify.statement, message.statement]);
-  return message.id;
+  const mail = await oneTimeLinkMail(env, db, user, "verify_email");
+  await db.batch(mail.statements);
+  return mail.outboxId;
 }
