@@ -34,13 +34,18 @@ export function readCredential(headers: Headers): string | undefined {
 
 type SessionRow = { role: Role; is_active: number; revoked: number };
 
-async function sessionPrincipal(env: Env, claims: AccessClaims): Promise<Principal> {
-  const row = await env.DB.prepare(
+/** The account's role and state, and whether the session is on the revocation list: one D1 query. */
+function sessionState(env: Env, userId: string, sessionId: string) {
+  return env.DB.prepare(
     `SELECT role, is_active, EXISTS(SELECT 1 FROM revoked_sessions WHERE family_id = ?2) AS revoked
        FROM users WHERE id = ?1`,
   )
-    .bind(claims.sub, claims.sid)
+    .bind(userId, sessionId)
     .first<SessionRow>();
+}
+
+async function sessionPrincipal(env: Env, claims: AccessClaims): Promise<Principal> {
+  const row = await sessionState(env, claims.sub, claims.sid);
   if (!row) throw unauthorized("token_revoked", "This session has ended; log in again");
   // Deactivation also ends every session; saying "disabled" first tells the client why.
   if (!row.is_active) throw new AppError(403, "account_disabled", "This account is deactivated");
@@ -93,11 +98,7 @@ async function apiKeyPrincipal(c: Context<AppEnv>, key: string): Promise<Princip
  */
 export async function credentialIsLive(env: Env, userId: string, credential: Credential): Promise<boolean> {
   if (credential.type === "session") {
-    const row = await env.DB.prepare(
-      `SELECT is_active, EXISTS(SELECT 1 FROM revoked_sessions WHERE family_id = ?2) AS revoked FROM users WHERE id = ?1`,
-    )
-      .bind(userId, credential.id)
-      .first<{ is_active: number; revoked: number }>();
+    const row = await sessionState(env, userId, credential.id);
     return Boolean(row?.is_active && !row.revoked);
   }
   const row = await env.DB.prepare(
