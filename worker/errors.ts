@@ -20,16 +20,6 @@ export class AppError extends Error {
   }
 }
 
-/** Shorthands for the errors handlers raise most; each names the status once. */
-export const errors = {
-  badRequest: (code: string, message: string, details?: unknown) => new AppError(400, code, message, details),
-  unauthorized: (code: string, message: string) => new AppError(401, code, message),
-  forbidden: (code: string, message: string, details?: unknown) => new AppError(403, code, message, details),
-  notFound: (what: string) => new AppError(404, "not_found", `${what} not found`),
-  conflict: (code: string, message: string, details?: unknown) => new AppError(409, code, message, details),
-  unprocessable: (code: string, message: string, details?: unknown) => new AppError(422, code, message, details),
-};
-
 /** Default error codes for statuses raised by Hono or its middleware (HTTPException). */
 const CODE_BY_STATUS: Record<number, string> = {
   400: "bad_request",

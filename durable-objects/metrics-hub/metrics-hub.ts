@@ -96,7 +96,6 @@ export class MetricsHub extends DurableObject<Env> {
       this.#series.set(key, series);
       this.#save(key, series);
     }
-    for (const sample of batch.gauges) this.setGauge(sample.name, sample.labels, sample.source, sample.value);
   }
 
   /** Sets one source's share of a gauge (e.g. one user hub's open sockets); the total is their sum. */

@@ -49,7 +49,6 @@ export type DisconnectFilter = Credential | "all";
 
 /** What the Worker tells the hub about a connection it has authenticated. */
 export const ConnectParams = z.object({
-  userId: z.string(),
   credential: Credential,
   topics: z.array(Topic).max(1_000),
   lastEventId: z.number().int().min(0).nullable(),
@@ -65,7 +64,6 @@ export const CONNECT_HEADER = "x-edgewise-hub-connect";
 /** Per-socket state, kept in the socket's attachment so it survives hibernation. */
 export type SocketState = {
   connectionId: string;
-  userId: string;
   credential: Credential;
   topics: string[];
   maxTopics: number;

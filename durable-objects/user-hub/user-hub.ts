@@ -8,6 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../../worker/features/config/service";
 import type { HubEvent } from "../../worker/features/events/catalog";
+import { metricsHub } from "../../worker/features/observability/collector";
 import {
   ClientMessage,
   CONNECT_HEADER,
@@ -70,14 +71,12 @@ export class UserHub extends DurableObject<Env> {
    * that was revoked), or all of the user's. Returns how many it closed.
    */
   async disconnect(filter: DisconnectFilter, reason: string): Promise<number> {
-    let userId: string | undefined;
     let closed = 0;
     for (const ws of this.ctx.getWebSockets()) {
       const state = ws.deserializeAttachment() as SocketState | null;
       if (!state) continue;
       const hit = filter === "all" || (state.credential.type === filter.type && state.credential.id === filter.id);
       if (!hit) continue;
-      userId = state.userId;
       try {
         ws.close(1008, reason.slice(0, 120));
         closed++;
@@ -85,7 +84,7 @@ export class UserHub extends DurableObject<Env> {
         // Already closing.
       }
     }
-    if (userId) await this.#reportConnections(userId);
+    if (closed) await this.#reportConnections();
     return closed;
   }
 
@@ -111,7 +110,6 @@ export class UserHub extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const state: SocketState = {
       connectionId: crypto.randomUUID(),
-      userId: params.userId,
       credential: params.credential,
       topics: params.topics.slice(0, params.maxTopics),
       maxTopics: params.maxTopics,
@@ -125,7 +123,7 @@ export class UserHub extends DurableObject<Env> {
       heartbeat_ms: HEARTBEAT_MS,
     });
     if (params.lastEventId !== null) this.#replay(server, state, params.lastEventId);
-    await this.#reportConnections(params.userId);
+    await this.#reportConnections();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -201,30 +199,23 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    const state = ws.deserializeAttachment() as SocketState | null;
     try {
       ws.close(code === 1005 ? 1000 : code, reason);
     } catch {
       // Already closed.
     }
-    if (state) await this.#reportConnections(state.userId);
+    await this.#reportConnections();
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    const state = ws.deserializeAttachment() as SocketState | null;
-    if (state) await this.#reportConnections(state.userId);
+  override async webSocketError(): Promise<void> {
+    await this.#reportConnections();
   }
 
   /** Tells the MetricsHub how many sockets this hub holds; the gauge is the sum over hubs. */
-  async #reportConnections(userId: string) {
+  async #reportConnections() {
     const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
     try {
-      await this.env.METRICS.get(this.env.METRICS.idFromName("global")).setGauge(
-        "websocket_connections_active",
-        {},
-        `hub:${userId}`,
-        open,
-      );
+      await metricsHub(this.env).setGauge("websocket_connections_active", {}, `hub:${this.ctx.id}`, open);
     } catch (error) {
       console.error(JSON.stringify({ level: "warn", msg: "hub metrics report failed", error: String(error) }));
     }

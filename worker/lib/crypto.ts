@@ -15,8 +15,8 @@ export async function sha256Hex(text: string): Promise<string> {
 
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
 
-/** HMAC-SHA256 keys are imported once per isolate and secret. */
-function hmacKey(secret: string): Promise<CryptoKey> {
+/** HMAC-SHA256 keys are imported once per isolate and secret (also the HS256 key of access tokens). */
+export function hmacKey(secret: string): Promise<CryptoKey> {
   let key = hmacKeys.get(secret);
   if (!key) {
     key = crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [

@@ -25,11 +25,13 @@ function unauthorized(code: string, message: string) {
   return new AppError(401, code, message, undefined, CHALLENGE);
 }
 
+/** The token of an `Authorization: Bearer …` header. */
+export function bearerToken(headers: Headers): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "")?.[1];
+}
+
 export function readCredential(headers: Headers): string | undefined {
-  const apiKey = headers.get("x-api-key")?.trim();
-  if (apiKey) return apiKey;
-  const match = /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "");
-  return match?.[1];
+  return headers.get("x-api-key")?.trim() || bearerToken(headers);
 }
 
 type SessionRow = { role: Role; is_active: number; revoked: number };

@@ -26,43 +26,45 @@ const PURPOSE = "idempotency-response";
 type Claim = { principalId: string; key: string; requestHash: string; method: string; path: string };
 type StoredRecord = typeof idempotencyRecords.$inferSelect;
 
-/** Takes the key for this request: true if it is ours to run, else the record that holds it. */
-async function claim(db: Db, claim: Claim): Promise<true | StoredRecord> {
+const matchOf = (request: { principalId: string; key: string }) =>
+  and(eq(idempotencyRecords.principalId, request.principalId), eq(idempotencyRecords.key, request.key));
+
+/** Inserts the claim unless the key is taken; true when it was inserted. */
+async function insertClaim(db: Db, request: Claim): Promise<boolean> {
   const now = Date.now();
-  const match = and(eq(idempotencyRecords.principalId, claim.principalId), eq(idempotencyRecords.key, claim.key));
   const inserted = await db
     .insert(idempotencyRecords)
-    .values({ ...claim, createdAt: now, expiresAt: now + TTL_MS })
+    .values({ ...request, createdAt: now, expiresAt: now + TTL_MS })
     .onConflictDoNothing()
     .returning({ key: idempotencyRecords.key });
-  if (inserted.length) return true;
-  // An abandoned claim (its request died before answering) passes to the same request retried.
-  const takenOver = await db
+  return inserted.length > 0;
+}
+
+/** Takes over a claim whose request died before answering, for the same request retried. */
+async function takeOverAbandoned(db: Db, request: Claim): Promise<boolean> {
+  const now = Date.now();
+  const taken = await db
     .update(idempotencyRecords)
     .set({ createdAt: now, expiresAt: now + TTL_MS })
     .where(
       and(
-        match,
-        eq(idempotencyRecords.requestHash, claim.requestHash),
+        matchOf(request),
+        eq(idempotencyRecords.requestHash, request.requestHash),
         isNull(idempotencyRecords.responseStatus),
         lt(idempotencyRecords.createdAt, now - LEASE_MS),
       ),
     )
     .returning({ key: idempotencyRecords.key });
-  if (takenOver.length) return true;
-  const existing = await db.query.idempotencyRecords.findFirst({ where: match });
-  if (!existing) return claimAgain(db, claim);
-  return existing;
+  return taken.length > 0;
 }
 
-/** The record vanished between insert and read (a failed first request deleted it): try once more. */
-async function claimAgain(db: Db, request: Claim): Promise<true | StoredRecord> {
-  const inserted = await db
-    .insert(idempotencyRecords)
-    .values({ ...request, createdAt: Date.now(), expiresAt: Date.now() + TTL_MS })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyRecords.key });
-  if (inserted.length) return true;
+/** Takes the key for this request: true if it is ours to run, else the record that holds it. */
+async function claim(db: Db, request: Claim): Promise<true | StoredRecord> {
+  if ((await insertClaim(db, request)) || (await takeOverAbandoned(db, request))) return true;
+  const existing = await db.query.idempotencyRecords.findFirst({ where: matchOf(request) });
+  if (existing) return existing;
+  // It vanished between insert and read (a failed first request deleted it): try once more.
+  if (await insertClaim(db, request)) return true;
   throw new AppError(409, "idempotency_in_progress", "A request with this Idempotency-Key is still running");
 }
 
@@ -92,7 +94,7 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
     });
   }
 
-  const match = and(eq(idempotencyRecords.principalId, principalId), eq(idempotencyRecords.key, key));
+  const match = matchOf({ principalId, key });
   await next();
   if (c.res.status >= 200 && c.res.status < 300 && !c.error) {
     const body = await encryptText(c.env.ENCRYPTION_KEY, PURPOSE, await c.res.clone().text());

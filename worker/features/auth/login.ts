@@ -11,14 +11,14 @@ import type { RequestMeta } from "../../lib/request-meta";
 import { auditInsert } from "../audit/record";
 import { increment } from "../observability/collector";
 import { toUser } from "../users/schemas";
-import { decoyPasswordHash, verifyPassword } from "./passwords";
+import { decoyPasswordHash, passwordIterations, verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
 import { continueSession, revokeSessionStatements, spendRefreshToken, startSession } from "./sessions";
 
 export async function login(env: Env, db: Db, input: { email: string; password: string }, meta: RequestMeta) {
   const user = await db.query.users.findFirst({ where: eq(users.email, input.email) });
-  const iterations = Number(env.PBKDF2_ITERATIONS) || 100_000;
-  const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash(iterations)));
+  const stored = user?.passwordHash ?? (await decoyPasswordHash(passwordIterations(env)));
+  const valid = await verifyPassword(input.password, stored);
   if (!user || !valid) {
     increment("auth_events_total", { event: "login_failed" });
     throw new AppError(401, "invalid_credentials", "Email or password is wrong");

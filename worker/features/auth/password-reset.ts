@@ -9,7 +9,7 @@ import { refreshTokens, users } from "../../db/schema";
 import type { RequestMeta } from "../../lib/request-meta";
 import { auditInsert } from "../audit/record";
 import { consumeOneTimeToken, oneTimeLinkMail } from "./one-time-tokens";
-import { hashPassword } from "./passwords";
+import { hashPassword, passwordIterations } from "./passwords";
 import { revokeSessionStatements } from "./sessions";
 
 export async function requestPasswordReset(env: Env, db: Db, email: string) {
@@ -38,7 +38,7 @@ export async function confirmPasswordReset(
   meta: RequestMeta,
 ) {
   const userId = await consumeOneTimeToken(db, "reset_password", input.token);
-  const passwordHash = await hashPassword(input.password, Number(env.PBKDF2_ITERATIONS) || 100_000);
+  const passwordHash = await hashPassword(input.password, passwordIterations(env));
   const now = Date.now();
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
   await db.batch([

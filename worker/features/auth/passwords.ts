@@ -15,6 +15,11 @@ async function derive(password: string, salt: Uint8Array, iterations: number): P
   return new Uint8Array(bits);
 }
 
+/** PBKDF2_ITERATIONS from the environment (tests lower it), 100,000 by default. */
+export function passwordIterations(env: Pick<Env, "PBKDF2_ITERATIONS">): number {
+  return Number(env.PBKDF2_ITERATIONS) || 100_000;
+}
+
 export async function hashPassword(password: string, iterations: number): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const hash = await derive(password, salt, iterations);

@@ -11,7 +11,7 @@ import { AppError } from "../../errors";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import type { RequestMeta } from "../../lib/request-meta";
-import { signAccessToken } from "./access-tokens";
+import { accessTokenTtlSeconds, signAccessToken } from "./access-tokens";
 
 export const REFRESH_PREFIX = "ewr";
 
@@ -65,7 +65,7 @@ export async function startSession(env: Env, db: Db, user: { id: string; role: R
 /** Statements that end a session: its refresh tokens and every access token it minted. */
 export function revokeSessionStatements(env: Env, db: Db, userId: string, familyId: string, reason: string) {
   const now = Date.now();
-  const accessTtlMs = (Number(env.ACCESS_TOKEN_TTL_SECONDS) || 900) * 1000;
+  const accessTtlMs = accessTokenTtlSeconds(env) * 1000;
   return [
     db
       .update(refreshTokens)

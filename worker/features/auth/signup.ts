@@ -12,7 +12,7 @@ import { auditInsert } from "../audit/record";
 import { getConfig } from "../config/service";
 import { toUser } from "../users/schemas";
 import { consumeOneTimeToken, oneTimeLinkMail } from "./one-time-tokens";
-import { hashPassword } from "./passwords";
+import { hashPassword, passwordIterations } from "./passwords";
 
 const isUniqueViolation = (error: unknown) => String((error as Error)?.message).includes("UNIQUE constraint failed");
 
@@ -33,7 +33,7 @@ export async function register(
     id: newId(),
     email: input.email,
     name: input.name,
-    passwordHash: await hashPassword(input.password, Number(env.PBKDF2_ITERATIONS) || 100_000),
+    passwordHash: await hashPassword(input.password, passwordIterations(env)),
     role: "developer" as const,
     createdAt: now,
     updatedAt: now,

@@ -6,7 +6,7 @@ import { requestMeta } from "../../lib/request-meta";
 import { createRoute, createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
 import { actorOf, auditInsert } from "../audit/record";
 import { CONFIG_KEYS, CONFIG_REGISTRY, isConfigKey } from "./registry";
-import { invalidateConfigCache, listConfig, upsertConfigStatement } from "./service";
+import { configEntry, invalidateConfigCache, listConfig, upsertConfigStatement } from "./service";
 
 const ConfigEntrySchema = z
   .object({
@@ -74,7 +74,7 @@ configRoutes.openapi(
       throw new AppError(422, "invalid_config_value", `Not a valid value for ${key}`, describeZodIssues(parsed.error));
     }
     const db = getDb(c.env);
-    const before = (await listConfig(c.env)).find((entry) => entry.key === key);
+    const before = (await listConfig(c.env, true)).find((entry) => entry.key === key);
     await db.batch([
       upsertConfigStatement(c.env, key, parsed.data, c.var.principal.userId),
       auditInsert(db, requestMeta(c), actorOf(c.var.principal), {
@@ -87,7 +87,6 @@ configRoutes.openapi(
       }),
     ]);
     invalidateConfigCache();
-    const entry = (await listConfig(c.env)).find((item) => item.key === key);
-    return c.json(entry!, 200);
+    return c.json(configEntry(key, { value: parsed.data }), 200);
   },
 );

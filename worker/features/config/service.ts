@@ -36,15 +36,24 @@ export type ConfigEntry = {
   is_default: boolean;
 };
 
-export async function listConfig(env: Env): Promise<ConfigEntry[]> {
-  const stored = await loadAll(env);
-  return (Object.keys(CONFIG_REGISTRY) as ConfigKey[]).map((key) => ({
+/** A setting as clients see it; `stored` is undefined when the setting was never set. */
+export function configEntry(key: ConfigKey, stored: { value: unknown } | undefined): ConfigEntry {
+  return {
     key,
-    value: stored.has(key) ? stored.get(key) : CONFIG_REGISTRY[key].default,
+    value: stored ? stored.value : CONFIG_REGISTRY[key].default,
     description: CONFIG_REGISTRY[key].description,
     is_public: CONFIG_REGISTRY[key].isPublic,
-    is_default: !stored.has(key),
-  }));
+    is_default: !stored,
+  };
+}
+
+/** Every setting; `fresh` skips this isolate's cache (for audit rows' old values). */
+export async function listConfig(env: Env, fresh = false): Promise<ConfigEntry[]> {
+  if (fresh) invalidateConfigCache();
+  const stored = await loadAll(env);
+  return (Object.keys(CONFIG_REGISTRY) as ConfigKey[]).map((key) =>
+    configEntry(key, stored.has(key) ? { value: stored.get(key) } : undefined),
+  );
 }
 
 export function upsertConfigStatement(env: Env, key: ConfigKey, value: unknown, actorId: string) {

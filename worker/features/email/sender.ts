@@ -18,15 +18,12 @@ export type OutgoingEmail = {
   html?: string;
 };
 
+/** One stored message as a sender receives it. */
+export type DeliverableEmail = { id: string; to: string; subject: string; text: string; html: string | null };
+
 export interface EmailSender {
   /** Delivers one message; returns the provider's id for it. Throws on failure. */
-  deliver(message: {
-    id: string;
-    to: string;
-    subject: string;
-    text: string;
-    html: string | null;
-  }): Promise<string | null>;
+  deliver(message: DeliverableEmail): Promise<string | null>;
 }
 
 /** Resend-style API: POST {base}/emails with a bearer key, answers `{id}`. */
@@ -37,7 +34,7 @@ export class HttpEmailSender implements EmailSender {
     private readonly from: string,
   ) {}
 
-  async deliver(message: { id: string; to: string; subject: string; text: string; html: string | null }) {
+  async deliver(message: DeliverableEmail) {
     const response = await fetch(new URL("emails", this.baseUrl.endsWith("/") ? this.baseUrl : `${this.baseUrl}/`), {
       method: "POST",
       headers: {

@@ -23,10 +23,6 @@ export const EVENT_SCHEMAS = {
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
-export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
-
-/** Types a user may publish through the API; the rest only the platform emits. */
-export const USER_EVENT_TYPES = ["user.message", "user.custom"] as const satisfies readonly EventType[];
 
 export const HubEventSchema = z
   .object({

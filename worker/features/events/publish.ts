@@ -9,7 +9,7 @@ import { increment } from "../observability/collector";
 import { EVENT_SCHEMAS, type EventData, type EventType, type HubEvent, topicOf } from "./catalog";
 
 export function userHub(env: Env, userId: string) {
-  return env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+  return env.USER_HUB.getByName(userId);
 }
 
 export async function publishEvent<T extends EventType>(

@@ -91,7 +91,6 @@ eventRoutes.openapi(
       });
     }
     const params: ConnectParams = {
-      userId: user.userId,
       credential: user.credential,
       topics: query.topics,
       lastEventId: query.last_event_id ?? null,

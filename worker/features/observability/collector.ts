@@ -38,14 +38,14 @@ export function observe(name: MetricName, labels: Labels, seconds: number): void
 /** Takes everything recorded so far, leaving the buffer empty. */
 function takeBatch(): MetricBatch | null {
   if (counters.size === 0 && histograms.size === 0) return null;
-  const batch: MetricBatch = { counters: [...counters.values()], histograms: [...histograms.values()], gauges: [] };
+  const batch: MetricBatch = { counters: [...counters.values()], histograms: [...histograms.values()] };
   counters = new Map();
   histograms = new Map();
   return batch;
 }
 
 export function metricsHub(env: Env) {
-  return env.METRICS.get(env.METRICS.idFromName("global"));
+  return env.METRICS.getByName("global");
 }
 
 export const FLUSH_DELAY_MS = 200;

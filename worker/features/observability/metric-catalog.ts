@@ -33,7 +33,6 @@ export type Labels = Record<string, string>;
 export type MetricBatch = {
   counters: Array<{ name: MetricName; labels: Labels; value: number }>;
   histograms: Array<{ name: MetricName; labels: Labels; counts: number[]; sum: number; count: number }>;
-  gauges: Array<{ name: MetricName; labels: Labels; source: string; value: number }>;
 };
 
 /** A stable key for a label set: sorted `k="v"` pairs, also the Prometheus label text. */

@@ -6,6 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { AppError } from "../../errors";
 import { timingSafeEqual } from "../../lib/crypto";
+import { bearerToken } from "../../middleware/auth";
 import { createRoute, createRouter, errorResponses, jsonResponse } from "../../openapi";
 import { userHub } from "../events/publish";
 import { flushMetrics, metricsHub } from "./collector";
@@ -82,7 +83,7 @@ observabilityRoutes.openapi(
     },
   }),
   async (c) => {
-    const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+    const presented = bearerToken(c.req.raw.headers) ?? "";
     if (!c.env.METRICS_TOKEN || !timingSafeEqual(presented, c.env.METRICS_TOKEN)) {
       throw new AppError(401, "invalid_metrics_token", "Send Authorization: Bearer <METRICS_TOKEN>", undefined, {
         "WWW-Authenticate": 'Bearer realm="metrics"',
