@@ -2,8 +2,9 @@
 import { useCallback, useState } from "react";
 import { describeError } from "../../api/errors";
 import type { AuditEntry } from "../../api/types";
-import { Alert, Button, Spinner } from "../../ui/form";
+import { Alert, Button } from "../../ui/form";
 import { PageHeader } from "../../ui/page-header";
+import { PagedList } from "../../ui/paged-list";
 import { usePages } from "../../ui/use-pages";
 import { accountApi } from "../api";
 import { AuditTable } from "./audit-table";
@@ -42,16 +43,14 @@ export function AuditPage() {
       />
       <section className="card">
         {audit.error ? <Alert kind="error">{describeError(audit.error)}</Alert> : null}
-        {audit.items === null && audit.loading ? <Spinner label="Loading the audit log…" /> : null}
-        {audit.items?.length === 0 ? <p className="empty">Nothing recorded yet.</p> : null}
-        {audit.items?.length ? <AuditTable entries={audit.items} /> : null}
-        {audit.hasMore ? (
-          <div className="card-footer">
-            <Button variant="secondary" busy={audit.loading} onClick={audit.loadMore} data-testid="audit-more">
-              Load more
-            </Button>
-          </div>
-        ) : null}
+        <PagedList
+          pages={audit}
+          loadingLabel="Loading the audit log…"
+          empty="Nothing recorded yet."
+          moreTestId="audit-more"
+        >
+          {(entries) => <AuditTable entries={entries} />}
+        </PagedList>
       </section>
     </>
   );

@@ -3,8 +3,9 @@ import { useCallback, useState } from "react";
 import { describeError } from "../../api/errors";
 import type { ApiKey, CreatedApiKey } from "../../api/types";
 import { useUser } from "../../auth/session";
-import { Alert, Button, Spinner } from "../../ui/form";
+import { Alert } from "../../ui/form";
 import { PageHeader } from "../../ui/page-header";
+import { PagedList } from "../../ui/paged-list";
 import { usePages } from "../../ui/use-pages";
 import { accountApi } from "../api";
 import { CreateKeyForm } from "./create-key-form";
@@ -49,16 +50,9 @@ export function KeysPage() {
           </label>
         </div>
         {keys.error ? <Alert kind="error">{describeError(keys.error)}</Alert> : null}
-        {keys.items === null && keys.loading ? <Spinner label="Loading keys…" /> : null}
-        {keys.items?.length === 0 ? <p className="empty">No API keys yet.</p> : null}
-        {keys.items?.length ? <KeysTable keys={keys.items} onRevoked={onRevoked} /> : null}
-        {keys.hasMore ? (
-          <div className="card-footer">
-            <Button variant="secondary" busy={keys.loading} onClick={keys.loadMore}>
-              Load more
-            </Button>
-          </div>
-        ) : null}
+        <PagedList pages={keys} loadingLabel="Loading keys…" empty="No API keys yet.">
+          {(items) => <KeysTable keys={items} onRevoked={onRevoked} />}
+        </PagedList>
       </section>
     </>
   );
