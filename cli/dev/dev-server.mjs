@@ -4,12 +4,11 @@
  * Used by the e2e test suite (test/e2e/global-setup.ts) and the bench (bench/run.mjs).
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyMigrations, seedDemoAccounts } from "./local-db.mjs";
+import { applyMigrations, developmentVars, seedDemoAccounts } from "./local-db.mjs";
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -47,16 +46,7 @@ export async function startDevServer(options = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const secret = () => randomBytes(32).toString("base64url");
-  const vars = {
-    ENVIRONMENT: "development",
-    EMAIL_PROVIDER: "outbox",
-    APP_URL: baseUrl,
-    JWT_SECRET: secret(),
-    METRICS_TOKEN: secret(),
-    ENCRYPTION_KEY: secret(),
-    ...options.vars,
-  };
+  const vars = { ...developmentVars(baseUrl), ...options.vars };
   const args = [
     "wrangler",
     "dev",

@@ -35,6 +35,22 @@ export const DEMO_ACCOUNTS = [
 
 const b64url = (buffer) => buffer.toString("base64url");
 
+/**
+ * Development-mode settings with fresh random secrets: wrangler.toml's defaults are
+ * production's, so local runs (npm start, e2e tests, the bench) switch them here.
+ */
+export function developmentVars(appUrl) {
+  const secret = () => b64url(randomBytes(32));
+  return {
+    ENVIRONMENT: "development",
+    EMAIL_PROVIDER: "outbox",
+    APP_URL: appUrl,
+    JWT_SECRET: secret(),
+    METRICS_TOKEN: secret(),
+    ENCRYPTION_KEY: secret(),
+  };
+}
+
 export function hashPassword(password, iterations = 100_000) {
   const salt = randomBytes(16);
   const hash = pbkdf2Sync(password, salt, iterations, 32, "sha256");

@@ -2,21 +2,10 @@
  * `npm start` runs this before `wrangler dev`: local secrets (.dev.vars, made once
  * with random values), D1 migrations, and the demo accounts.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { applyMigrations, DEMO_ACCOUNTS, seedDemoAccounts } from "./local-db.mjs";
+import { applyMigrations, DEMO_ACCOUNTS, developmentVars, seedDemoAccounts } from "./local-db.mjs";
 
-/** Local settings: wrangler.toml's defaults are production's, so development mode is switched on here. */
-const secret = () => randomBytes(32).toString("base64url");
-const LOCAL_VARS = {
-  ENVIRONMENT: "development",
-  EMAIL_PROVIDER: "outbox",
-  APP_URL: "http://127.0.0.1:8787",
-  JWT_SECRET: secret(),
-  METRICS_TOKEN: secret(),
-  ENCRYPTION_KEY: secret(),
-  EMAIL_API_KEY: "",
-};
+const LOCAL_VARS = { ...developmentVars("http://127.0.0.1:8787"), EMAIL_API_KEY: "" };
 
 /** Adds whatever local setting .dev.vars lacks; values already there (your secrets) are kept. */
 function ensureDevVars() {
