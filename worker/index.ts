@@ -5,6 +5,7 @@
 import { createApp } from "./app";
 import { runHousekeeping } from "./features/housekeeping/cleanup";
 
+export { ChatSession } from "../durable-objects/chat-session/chat-session";
 export { MetricsHub } from "../durable-objects/metrics-hub/metrics-hub";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
 export { UserHub } from "../durable-objects/user-hub/user-hub";

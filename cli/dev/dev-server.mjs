@@ -50,6 +50,7 @@ export async function startDevServer(options = {}) {
   const args = [
     "wrangler",
     "dev",
+    "--local",
     "--ip",
     "127.0.0.1",
     "--port",

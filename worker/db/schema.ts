@@ -3,11 +3,10 @@
  * the SQL in migrations/. Times are epoch milliseconds; JSON columns hold objects.
  * Every user-owned table carries `user_id`, and every query on it filters by it.
  */
-import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, now } from "./columns";
 
-const now = sql`(unixepoch('subsec') * 1000)`;
-const createdAt = () => integer("created_at").notNull().default(now);
+export * from "./schema-agents";
 
 export const ROLES = ["admin", "developer", "viewer"] as const;
 export type Role = (typeof ROLES)[number];

@@ -20,10 +20,13 @@ export async function run(sql: string, ...binds: unknown[]): Promise<number> {
 
 /** The application's tables (not D1's or the migrations' bookkeeping). */
 export async function appTables(): Promise<string[]> {
-  const tables = await rows<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
+  const tables = await rows<{ name: string; sql: string }>(
+    "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
   );
-  return tables.map((table) => table.name);
+  // A full-text index is read through its virtual table, not its shadow tables (`<name>_data`, `_idx`…).
+  const virtual = tables.filter((table) => /^CREATE VIRTUAL TABLE/i.test(table.sql)).map((table) => table.name);
+  const isShadow = (name: string) => virtual.some((parent) => name.startsWith(`${parent}_`));
+  return tables.map((table) => table.name).filter((name) => !isShadow(name));
 }
 
 /** Every row of every application table, keyed by table: for "nothing changed" and "no secret anywhere" checks. */

@@ -11,6 +11,13 @@ const RateRule = z.object({
 });
 export type RateRule = z.infer<typeof RateRule>;
 
+/** USD per million tokens; `cached_input` defaults to `input`. */
+const ModelPrice = z.object({
+  input_per_mtok: z.number().min(0).max(10_000),
+  output_per_mtok: z.number().min(0).max(10_000),
+});
+export type ModelPrice = z.infer<typeof ModelPrice>;
+
 export const CONFIG_REGISTRY = {
   rate_limits: {
     description: "Requests allowed per window: per client IP on /auth routes, per user or API key elsewhere",
@@ -36,6 +43,77 @@ export const CONFIG_REGISTRY = {
     isPublic: true,
     schema: z.object({ open: z.boolean() }),
     default: { open: true },
+  },
+  model_prices: {
+    description:
+      "Model prices in USD per million tokens, keyed by model id (the part after `provider:`); `*` prices models not listed",
+    isPublic: true,
+    schema: z.record(z.string().min(1).max(200), ModelPrice),
+    default: {
+      "*": { input_per_mtok: 0, output_per_mtok: 0 },
+      "gpt-4o": { input_per_mtok: 2.5, output_per_mtok: 10 },
+      "gpt-4o-mini": { input_per_mtok: 0.15, output_per_mtok: 0.6 },
+      "claude-sonnet-4-5": { input_per_mtok: 3, output_per_mtok: 15 },
+      "claude-haiku-4-5": { input_per_mtok: 1, output_per_mtok: 5 },
+      "gemini-2.5-flash": { input_per_mtok: 0.3, output_per_mtok: 2.5 },
+      "@cf/meta/llama-3.1-8b-instruct": { input_per_mtok: 0.28, output_per_mtok: 0.83 },
+    } as Record<string, ModelPrice>,
+  },
+  agent_defaults: {
+    description: "Pipeline defaults an agent's configuration can override",
+    isPublic: false,
+    schema: z.object({
+      model: z.string().min(3).max(200),
+      max_steps: z.number().int().min(1).max(50),
+      history_window: z.number().int().min(2).max(500),
+      context_budget_tokens: z.number().int().min(500).max(2_000_000),
+      tool_timeout_ms: z.number().int().min(100).max(300_000),
+      max_parallel_tools: z.number().int().min(1).max(32),
+    }),
+    default: {
+      model: "offline:assistant",
+      max_steps: 8,
+      history_window: 40,
+      context_budget_tokens: 16_000,
+      tool_timeout_ms: 15_000,
+      max_parallel_tools: 8,
+    },
+  },
+  tool_limits: {
+    description:
+      "Per-tool rate limits (calls per window, per user) and daily quotas; `default` applies to tools not listed",
+    isPublic: false,
+    schema: z.record(
+      z.string().min(1).max(200),
+      RateRule.extend({ daily_quota: z.number().int().min(1).max(10_000_000).optional() }),
+    ),
+    default: {
+      default: { limit: 60, window_seconds: 60, daily_quota: 5_000 },
+      http_fetch: { limit: 30, window_seconds: 60, daily_quota: 1_000 },
+      web_search: { limit: 20, window_seconds: 60, daily_quota: 500 },
+    } as Record<string, RateRule & { daily_quota?: number }>,
+  },
+  outbound: {
+    description:
+      "Outbound fetches users can steer (http_fetch, web search, MCP servers, model base URLs): limits, and hosts (host or host:port) exempt from the private-address guard",
+    isPublic: false,
+    schema: z.object({
+      allow_private_hosts: z.array(z.string().min(1).max(300)).max(100),
+      max_response_bytes: z.number().int().min(1024).max(50_000_000),
+      timeout_ms: z.number().int().min(100).max(120_000),
+    }),
+    default: { allow_private_hosts: [] as string[], max_response_bytes: 2_000_000, timeout_ms: 10_000 },
+  },
+  web_search: {
+    description:
+      "The web_search tool's provider: a SearXNG, Brave or Tavily style JSON API (the key is set per user in the web extension)",
+    isPublic: false,
+    schema: z.object({
+      kind: z.enum(["searxng", "brave", "tavily"]),
+      endpoint: z.string().url().max(500),
+      max_results: z.number().int().min(1).max(50),
+    }),
+    default: { kind: "searxng", endpoint: "https://searx.example.org/search", max_results: 5 },
   },
 } as const;
 
