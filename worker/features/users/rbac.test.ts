@@ -231,7 +231,9 @@ describe("admin: system config", () => {
     const closed = await putConfig("registration", { open: false });
     expect(closed.status).toBe(200);
     expect(await json(closed)).toMatchObject({ key: "registration", value: { open: false }, is_default: false });
-    expect((await publicConfig()).find((item) => item.key === "registration")).toMatchObject({ value: { open: false } });
+    expect((await publicConfig()).find((item) => item.key === "registration")).toMatchObject({
+      value: { open: false },
+    });
 
     const id = crypto.randomUUID().slice(0, 8);
     const attempt = { email: `late-${id}@example.com`, password: `password-${id}`, name: "Late" };
