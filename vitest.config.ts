@@ -34,6 +34,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   PBKDF2_ITERATIONS: "1000",
                   // Local Resend-compatible server (test/worker/global-setup.ts).
                   EMAIL_API_URL: inject("emailApiUrl"),
+                  // Local "internet" (test/worker/fake-web.ts); its /dns-query is the guard's resolver.
+                  FAKE_WEB_URL: inject("fakeWebUrl"),
+                  DOH_URL: `${inject("fakeWebUrl")}/dns-query`,
                 },
               },
             })),

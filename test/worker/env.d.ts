@@ -2,5 +2,7 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** test/worker/fake-web.ts */
+    FAKE_WEB_URL: string;
   }
 }

@@ -1,15 +1,21 @@
 /** Node-side set-up of the worker suite: local servers that speak external services' protocols. */
 import type { TestProject } from "vitest/node";
 import { startFakeEmailProvider } from "./fake-email-provider";
+import { startFakeWeb } from "./fake-web";
 
 declare module "vitest" {
   export interface ProvidedContext {
     emailApiUrl: string;
+    fakeWebUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const email = await startFakeEmailProvider();
+  const web = await startFakeWeb();
   project.provide("emailApiUrl", email.url);
-  return () => email.close();
+  project.provide("fakeWebUrl", web.url);
+  return async () => {
+    await Promise.all([email.close(), web.close()]);
+  };
 }
