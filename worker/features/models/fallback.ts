@@ -7,21 +7,13 @@
 import { APICallError } from "@ai-sdk/provider";
 import { RetryError } from "ai";
 import { OutboundError } from "../outbound/guarded-fetch";
-import type { ResolvedModel } from "./contract";
+import type { ModelFailure, ResolvedModel } from "./contract";
 import { ModelUnavailableError } from "./providers";
+
+export type { ModelFailure } from "./contract";
 
 /** `maxRetries` for streamText/generateText: up to 3 attempts per model, 2 s then 4 s apart unless the provider says when. */
 export const MODEL_MAX_RETRIES = 2;
-
-export type ModelFailure = {
-  spec: string;
-  /** What went wrong, safe to show the user (provider error text, never our secrets). */
-  message: string;
-  /** The provider's HTTP status, when it answered. */
-  status?: number;
-  /** `outbound_blocked`, `model_unavailable`, `retries_exhausted`… when we know more than the status. */
-  code?: string;
-};
 
 export class ModelFallbackError extends Error {
   constructor(readonly failures: ModelFailure[]) {
