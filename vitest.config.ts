@@ -37,6 +37,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   // Local "internet" (test/worker/fake-web.ts); its /dns-query is the guard's resolver.
                   FAKE_WEB_URL: inject("fakeWebUrl"),
                   DOH_URL: `${inject("fakeWebUrl")}/dns-query`,
+                  // Local OpenAI Chat Completions server (test/worker/fake-openai.ts).
+                  FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
                 },
               },
             })),

@@ -22,13 +22,28 @@ let alice: TestUser;
 let bob: TestUser;
 let aliceKey: { key: { id: string; prefix: string }; secret: string };
 let bobKey: { key: { id: string }; secret: string };
+let aliceProvider: { id: string; name: string };
 const aliceText = `for alice only ${crypto.randomUUID()}`;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
   bob = await createUser();
   aliceKey = await createApiKey(alice, ["account:read", "events:read"]);
-  bobKey = await createApiKey(bob, ["account:read", "keys:read", "keys:write", "audit:read", "events:read"]);
+  bobKey = await createApiKey(bob, [
+    "account:read",
+    "keys:read",
+    "keys:write",
+    "audit:read",
+    "events:read",
+    "agents:read",
+    "agents:write",
+  ]);
+  const provider = await call("/api/v1/providers", {
+    token: alice.accessToken,
+    body: { name: "alice-claude", kind: "anthropic", api_key: `sk-ant-${crypto.randomUUID()}` },
+  });
+  expect(provider.status).toBe(201);
+  aliceProvider = await json(provider);
   const published = await call("/api/v1/events", {
     token: alice.accessToken,
     body: { type: "user.message", data: { text: aliceText } },
@@ -47,6 +62,16 @@ const TABLE: Probe[] = [
     status: 403,
     code: "insufficient_scope",
   },
+  { route: "GET /api/v1/providers/{id}", aliceId: () => aliceProvider.id, status: 404, code: "not_found" },
+  {
+    route: "PATCH /api/v1/providers/{id}",
+    aliceId: () => aliceProvider.id,
+    body: { name: "stolen" },
+    status: 404,
+    code: "not_found",
+  },
+  { route: "DELETE /api/v1/providers/{id}", aliceId: () => aliceProvider.id, status: 404, code: "not_found" },
+  { route: "POST /api/v1/providers/{id}/check", aliceId: () => aliceProvider.id, status: 404, code: "not_found" },
   {
     route: "PUT /api/v1/admin/config/{key}",
     aliceId: () => "registration",
@@ -86,8 +111,10 @@ describe.each(TABLE)("$route with Alice's id", (probe) => {
 });
 
 describe("after Bob's attempts", () => {
-  it("left Alice's key, account and the settings as they were", async () => {
+  it("left Alice's key, account, provider and the settings as they were", async () => {
     expect((await call("/api/v1/me", { apiKey: aliceKey.secret })).status).toBe(200);
+    const provider = await call(`/api/v1/providers/${aliceProvider.id}`, { token: alice.accessToken });
+    expect(await json(provider)).toMatchObject({ name: "alice-claude", has_api_key: true });
     const me = await json<{ is_active: boolean; role: string }>(await call("/api/v1/me", { token: alice.accessToken }));
     expect(me).toMatchObject({ is_active: true, role: "developer" });
     const config = await json<{ items: { key: string; value: unknown }[] }>(await call("/api/v1/config"));
@@ -102,6 +129,18 @@ describe("lists", () => {
       const ids = (await json<{ items: { id: string }[] }>(res)).items.map((key) => key.id);
       expect(ids).toContain(bobKey.key.id);
       expect(ids).not.toContain(aliceKey.key.id);
+    }
+  });
+
+  it("GET /providers and GET /models show Bob none of Alice's providers", async () => {
+    for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
+      for (const path of ["/api/v1/providers?limit=100", "/api/v1/models"]) {
+        const res = await call(path, credential);
+        expect(res.status).toBe(200);
+        const text = await res.text();
+        expect(text).not.toContain(aliceProvider.id);
+        expect(text).not.toContain("alice-claude");
+      }
     }
   });
 

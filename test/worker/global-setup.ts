@@ -1,21 +1,25 @@
 /** Node-side set-up of the worker suite: local servers that speak external services' protocols. */
 import type { TestProject } from "vitest/node";
 import { startFakeEmailProvider } from "./fake-email-provider";
+import { startFakeOpenAi } from "./fake-openai";
 import { startFakeWeb } from "./fake-web";
 
 declare module "vitest" {
   export interface ProvidedContext {
     emailApiUrl: string;
     fakeWebUrl: string;
+    fakeOpenAiUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const email = await startFakeEmailProvider();
   const web = await startFakeWeb();
+  const openai = await startFakeOpenAi();
   project.provide("emailApiUrl", email.url);
   project.provide("fakeWebUrl", web.url);
+  project.provide("fakeOpenAiUrl", openai.url);
   return async () => {
-    await Promise.all([email.close(), web.close()]);
+    await Promise.all([email.close(), web.close(), openai.close()]);
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The model layer's contract with the chat pipeline: turn `provider:model` specs
- * into AI SDK language models. Implemented in ./resolve.ts.
+ * into AI SDK language models. Implemented in ./resolve.ts, which also exports
+ * `withModelFallback` and `MODEL_MAX_RETRIES` (./fallback.ts).
  */
 import type { LanguageModel } from "ai";
 import type { ModelPrice } from "../config/registry";
@@ -27,3 +28,14 @@ export interface ModelResolver {
     specs: readonly string[],
   ): Promise<{ models: ResolvedModel[]; skipped: Array<{ spec: string; reason: string }> }>;
 }
+
+/** One model's failure in a fallback chain, safe to show the user. */
+export type ModelFailure = {
+  spec: string;
+  /** What went wrong: the provider's error text, the guard's refusal… never our secrets. */
+  message: string;
+  /** The provider's HTTP status, when it answered. */
+  status?: number;
+  /** `outbound_blocked`, `model_unavailable`, `retries_exhausted`… when we know more than the status. */
+  code?: string;
+};
