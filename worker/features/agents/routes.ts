@@ -1,5 +1,5 @@
 /** /api/v1/agents (create, list, read, change, delete your agents) and /api/v1/agent-templates. */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../context";
 import { getDb } from "../../db/client";
 import { AppError } from "../../errors";
@@ -19,7 +19,7 @@ import {
   toAgent,
   UpdateAgentBody,
 } from "./schemas";
-import { createAgent, deleteAgent, getOwnAgent, listAgents, updateAgent } from "./service";
+import { createAgent, deleteAgent, getOwnAgent, listAgents, type NewAgent, updateAgent } from "./service";
 import {
   AgentTemplateListSchema,
   AgentTemplateSchema,
@@ -41,6 +41,13 @@ const notFromTemplate: MiddlewareHandler<AppEnv> = async (c, next) => {
   throw new AppError(405, "method_not_allowed", "Use POST on this path", { allowed: ["POST"] }, { Allow: "POST" });
 };
 
+async function createAndAnnounce(c: Context<AppEnv>, draft: NewAgent) {
+  const agent = await createAgent(getDb(c.env), c.var.principal, draft, requestMeta(c));
+  const { userId } = c.var.principal;
+  publishLater(c.executionCtx, c.env, userId, "agent.created", { id: agent.id, name: agent.name, type: agent.type });
+  return agent;
+}
+
 agentRoutes.openapi(
   securedRoute({
     method: "post",
@@ -53,16 +60,7 @@ agentRoutes.openapi(
     request: jsonBody(CreateAgentBody),
     responses: { 201: jsonResponse("Created", AgentSchema), ...errorResponses(409, 413, 415, 422) },
   }),
-  async (c) => {
-    const draft = await draftAgent(c.env, c.req.valid("json"));
-    const agent = await createAgent(getDb(c.env), c.var.principal, draft, requestMeta(c));
-    publishLater(c.executionCtx, c.env, c.var.principal.userId, "agent.created", {
-      id: agent.id,
-      name: agent.name,
-      type: agent.type,
-    });
-    return c.json(agent, 201);
-  },
+  async (c) => c.json(await createAndAnnounce(c, await draftAgent(c.env, c.req.valid("json"))), 201),
 );
 
 agentRoutes.openapi(
@@ -79,15 +77,8 @@ agentRoutes.openapi(
     responses: { 201: jsonResponse("Created", AgentSchema), ...errorResponses(404, 409, 413, 415, 422) },
   }),
   async (c) => {
-    const db = getDb(c.env);
-    const draft = await draftFromTemplate(c.env, db, c.var.principal.userId, c.req.valid("json"));
-    const agent = await createAgent(db, c.var.principal, draft, requestMeta(c));
-    publishLater(c.executionCtx, c.env, c.var.principal.userId, "agent.created", {
-      id: agent.id,
-      name: agent.name,
-      type: agent.type,
-    });
-    return c.json(agent, 201);
+    const draft = await draftFromTemplate(c.env, getDb(c.env), c.var.principal.userId, c.req.valid("json"));
+    return c.json(await createAndAnnounce(c, draft), 201);
   },
 );
 

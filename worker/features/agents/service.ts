@@ -36,8 +36,14 @@ function isNameTaken(error: unknown): boolean {
   return false;
 }
 
-function nameTaken(name: string) {
-  return new AppError(409, "agent_name_taken", `You already have an agent named "${name}"`, { name });
+/** Runs a batch that writes the agent's `name`; a name taken meanwhile (see nameUnlessTaken) becomes a 409. */
+async function batchClaimingName(db: Db, name: string, statements: Parameters<Db["batch"]>[0]) {
+  try {
+    await db.batch(statements);
+  } catch (error) {
+    if (!isNameTaken(error)) throw error;
+    throw new AppError(409, "agent_name_taken", `You already have an agent named "${name}"`, { name });
+  }
 }
 
 /** A fallback equal to the primary model would only retry the model that just failed. */
@@ -78,21 +84,16 @@ export async function createAgent(db: Db, principal: Principal, input: NewAgent,
     updatedAt: now,
   };
   const agent = toAgent(row);
-  try {
-    await db.batch([
-      db.insert(agents).values({ ...row, name: nameUnlessTaken(row.userId, row.name) }),
-      auditInsert(db, meta, actorOf(principal), {
-        ownerId: principal.userId,
-        action: "agent.create",
-        resourceType: "agent",
-        resourceId: row.id,
-        newValues: auditView(agent),
-      }),
-    ]);
-  } catch (error) {
-    if (isNameTaken(error)) throw nameTaken(row.name);
-    throw error;
-  }
+  await batchClaimingName(db, row.name, [
+    db.insert(agents).values({ ...row, name: nameUnlessTaken(row.userId, row.name) }),
+    auditInsert(db, meta, actorOf(principal), {
+      ownerId: principal.userId,
+      action: "agent.create",
+      resourceType: "agent",
+      resourceId: row.id,
+      newValues: auditView(agent),
+    }),
+  ]);
   return agent;
 }
 
@@ -165,29 +166,24 @@ export async function updateAgent(
   const updated = toAgent(after);
   const changed = Object.keys(input) as (keyof AgentDto)[];
   const pick = (agent: AgentDto) => auditView(Object.fromEntries(changed.map((key) => [key, agent[key]])));
-  try {
-    await db.batch([
-      db
-        .update(agents)
-        .set({
-          ...set,
-          ...(input.name !== undefined ? { name: nameUnlessTaken(principal.userId, input.name, id) } : {}),
-          updatedAt: after.updatedAt,
-        })
-        .where(and(eq(agents.id, id), eq(agents.userId, principal.userId))),
-      auditInsert(db, meta, actorOf(principal), {
-        ownerId: principal.userId,
-        action: "agent.update",
-        resourceType: "agent",
-        resourceId: id,
-        oldValues: pick(old),
-        newValues: pick(updated),
-      }),
-    ]);
-  } catch (error) {
-    if (isNameTaken(error)) throw nameTaken(after.name);
-    throw error;
-  }
+  await batchClaimingName(db, after.name, [
+    db
+      .update(agents)
+      .set({
+        ...set,
+        ...(input.name !== undefined ? { name: nameUnlessTaken(principal.userId, input.name, id) } : {}),
+        updatedAt: after.updatedAt,
+      })
+      .where(and(eq(agents.id, id), eq(agents.userId, principal.userId))),
+    auditInsert(db, meta, actorOf(principal), {
+      ownerId: principal.userId,
+      action: "agent.update",
+      resourceType: "agent",
+      resourceId: id,
+      oldValues: pick(old),
+      newValues: pick(updated),
+    }),
+  ]);
   return updated;
 }
 
