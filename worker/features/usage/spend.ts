@@ -19,7 +19,10 @@ export const NO_SPEND: PeriodSpend = {
 
 type SpendRow = Record<`${BudgetPeriod}_${"tokens" | "cost"}`, number>;
 
-/** Day, month and all-time sums over a daily table; `?1` is the owner, `?2` the subject column's value. */
+/**
+ * Day, month and all-time sums over a daily table; `?1` is the owner, `?2` the subject column's value.
+ * The owner check is written `+user_id` so SQLite walks the (subject, day) primary key, not the owner's index.
+ */
 function dailySums(table: "usage_daily" | "agent_usage_daily", subjectColumn: string, guard: string) {
   const tokens = "input_tokens + output_tokens";
   return `SELECT
@@ -29,7 +32,7 @@ function dailySums(table: "usage_daily" | "agent_usage_daily", subjectColumn: st
       COALESCE(SUM(CASE WHEN day >= ?4 THEN cost_micros END), 0) AS month_cost,
       COALESCE(SUM(${tokens}), 0) AS total_tokens,
       COALESCE(SUM(cost_micros), 0) AS total_cost
-    FROM ${table} WHERE ${subjectColumn} = ?2 AND user_id = ?1${guard}`;
+    FROM ${table} WHERE ${subjectColumn} = ?2 AND +user_id = ?1${guard}`;
 }
 
 const SESSION_SUMS = `SELECT
