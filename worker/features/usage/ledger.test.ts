@@ -9,9 +9,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { call, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { rows, run } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
+import { publishEvent } from "../events/publish";
 import type { SpendEstimate, UsageSubject } from "./contract";
 import { addDays, monthStart, utcDay } from "./days";
-import { usageLedger } from "./service";
+import { budgetExceededEvent, usageLedger } from "./service";
 
 type Counts = {
   api_calls: number;
@@ -304,6 +305,23 @@ describe("checkBudgets", () => {
     expect((await check({ tokens: 1, costMicros: 0 }))?.budgetId).toBe(agentTotal.id);
     await call(`/api/v1/budgets/${agentTotal.id}`, { method: "DELETE", token: user.accessToken });
     expect((await check({ tokens: 1, costMicros: 0 }))?.budgetId).toBe(session.id);
+
+    // What the pipeline tells the user's live hub when it stops a turn on this breach.
+    const breach = (await check({ tokens: 1, costMicros: 0 }))!;
+    await publishEvent(env, user.id, "usage.budget_exceeded", budgetExceededEvent(subject, breach));
+    const feed = await json<{ items: { type: string; data: unknown }[] }>(
+      await call("/api/v1/events", { token: user.accessToken }),
+    );
+    expect(feed.items.at(-1)).toMatchObject({
+      type: "usage.budget_exceeded",
+      data: {
+        budget_id: session.id,
+        scope: "session",
+        period: "total",
+        agent_id: subject.agentId,
+        session_id: subject.sessionId,
+      },
+    });
 
     // The same session id under another user's name is not this budget's session.
     const stranger = await createUser();
