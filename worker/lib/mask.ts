@@ -2,7 +2,7 @@
  * Masks secrets before values reach the audit log or a log line: any key that
  * looks like a credential keeps only the fact that it was set.
  */
-const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|authorization|cookie|credential|private|hash/i;
+const SECRET_KEY = /pass(word)?|secret|token(?!s)|api[_-]?key|authorization|cookie|credential|private|hash/i;
 
 export function maskSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item)) as T;
