@@ -37,6 +37,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   // Local "internet" (test/worker/fake-web.ts); its /dns-query is the guard's resolver.
                   FAKE_WEB_URL: inject("fakeWebUrl"),
                   DOH_URL: `${inject("fakeWebUrl")}/dns-query`,
+                  // Local remote MCP server (test/worker/fake-mcp-server.ts) that tests install as an extension.
+                  FAKE_MCP_URL: inject("fakeMcpUrl"),
                 },
               },
             })),

@@ -13,7 +13,10 @@ import { configRoutes } from "./features/config/routes";
 import { registerDocs } from "./features/docs/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
+import { extensionRoutes } from "./features/extensions/routes";
+import { mcpRoutes } from "./features/mcp/routes";
 import { observabilityRoutes } from "./features/observability/routes";
+import { toolRoutes } from "./features/tools/routes";
 import { userRoutes } from "./features/users/routes";
 import { accessLog } from "./middleware/access-log";
 import { defaultBodyLimit } from "./middleware/body";
@@ -43,11 +46,23 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
-  for (const routes of [authRoutes, userRoutes, apiKeyRoutes, auditRoutes, configRoutes, eventRoutes, outboxRoutes]) {
+  for (const routes of [
+    authRoutes,
+    userRoutes,
+    apiKeyRoutes,
+    auditRoutes,
+    configRoutes,
+    eventRoutes,
+    outboxRoutes,
+    toolRoutes,
+    extensionRoutes,
+  ]) {
     api.route("/", routes);
   }
   app.route("/api/v1", api);
   app.route("/", observabilityRoutes);
+  // MCP clients expect the endpoint at the root, beside the API rather than under it.
+  app.route("/", mcpRoutes);
   registerDocs(app);
 
   app.notFound((c) => {

@@ -4,5 +4,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** test/worker/fake-web.ts */
     FAKE_WEB_URL: string;
+    /** test/worker/fake-mcp-server.ts */
+    FAKE_MCP_URL: string;
   }
 }

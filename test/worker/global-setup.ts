@@ -1,21 +1,25 @@
 /** Node-side set-up of the worker suite: local servers that speak external services' protocols. */
 import type { TestProject } from "vitest/node";
 import { startFakeEmailProvider } from "./fake-email-provider";
+import { startFakeMcpServer } from "./fake-mcp-server";
 import { startFakeWeb } from "./fake-web";
 
 declare module "vitest" {
   export interface ProvidedContext {
     emailApiUrl: string;
     fakeWebUrl: string;
+    fakeMcpUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const email = await startFakeEmailProvider();
   const web = await startFakeWeb();
+  const mcp = await startFakeMcpServer();
   project.provide("emailApiUrl", email.url);
   project.provide("fakeWebUrl", web.url);
+  project.provide("fakeMcpUrl", mcp.url);
   return async () => {
-    await Promise.all([email.close(), web.close()]);
+    await Promise.all([email.close(), web.close(), mcp.close()]);
   };
 }
