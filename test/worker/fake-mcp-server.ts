@@ -11,8 +11,7 @@ import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
-
-export const FAKE_MCP_TOKEN = "test-mcp-token";
+import { FAKE_MCP_TOKEN } from "./fake-credentials";
 
 type Call = { tool: string; arguments: unknown; authorization: string | null };
 

@@ -15,6 +15,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FAKE_SEARCH_KEYS } from "./fake-credentials";
 
 const ZONE: Array<[RegExp, string]> = [
   [/\.private\.test$/, "10.0.0.5"],
@@ -29,8 +30,6 @@ function dnsAnswer(res: ServerResponse, name: string, type: string) {
   res.setHeader("content-type", "application/dns-json");
   res.end(JSON.stringify({ Status: address ? 0 : 3, Answer: answers }));
 }
-
-export const FAKE_SEARCH_KEYS = { brave: "test-brave-key", tavily: "test-tavily-key" };
 
 function hits(query: string, count: number) {
   return Array.from({ length: Math.min(count, 10) }, (_, i) => ({
