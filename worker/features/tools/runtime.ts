@@ -168,7 +168,7 @@ export const toolRuntime = {
   async list(env, userId) {
     return [...(await enabledTools(env, userId)).values()].map(describeTool);
   },
-  async execute(env, caller, name, input, signal) {
+  async execute(env: Env, caller: ToolCaller, name: string, input: unknown, signal?: AbortSignal) {
     return executeWith(env, await enabledTools(env, caller.userId), caller, name, input, signal);
   },
   recordRejection,
