@@ -68,7 +68,7 @@ export function createApp() {
   app.notFound((c) => {
     // Assets only answer reads; any other method here is unrouted, so methodNotAllowed can turn it into 405.
     const read = c.req.method === "GET" || c.req.method === "HEAD";
-    if (c.req.path.startsWith("/api/") || !read)
+    if (c.req.path.startsWith("/api/") || c.req.path === "/mcp" || !read)
       return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);
     return c.env.ASSETS.fetch(c.req.raw);
   });

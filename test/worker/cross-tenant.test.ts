@@ -4,9 +4,11 @@
  * real id differently from an id that does not exist, so nothing confirms it
  * exists. The table must name every id-taking route in the OpenAPI document.
  */
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "./support/api";
 import { expectError } from "./support/envelope";
+import { allowLocalServers, install } from "./support/tools";
 
 type Credential = { token: string } | { apiKey: string };
 type Probe = {
@@ -23,17 +25,47 @@ let bob: TestUser;
 let aliceKey: { key: { id: string; prefix: string }; secret: string };
 let bobKey: { key: { id: string }; secret: string };
 const aliceText = `for alice only ${crypto.randomUUID()}`;
+/** Alice's own remote MCP server extension, her core extension's (derived) id, and one of her tool runs. */
+let aliceMcp: { id: string };
+let aliceCoreId: string;
+let aliceExecutionInput: string;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
   bob = await createUser();
   aliceKey = await createApiKey(alice, ["account:read", "events:read"]);
-  bobKey = await createApiKey(bob, ["account:read", "keys:read", "keys:write", "audit:read", "events:read"]);
+  bobKey = await createApiKey(bob, [
+    "account:read",
+    "keys:read",
+    "keys:write",
+    "audit:read",
+    "events:read",
+    "tools:read",
+    "tools:execute",
+    "extensions:read",
+    "extensions:write",
+  ]);
   const published = await call("/api/v1/events", {
     token: alice.accessToken,
     body: { type: "user.message", data: { text: aliceText } },
   });
   expect(published.status).toBe(201);
+
+  await allowLocalServers();
+  aliceMcp = await install(
+    { token: alice.accessToken },
+    { kind: "mcp", name: "alicetools", url: `${env.FAKE_MCP_URL}/mcp` },
+  );
+  const extensions = await json<{ items: { id: string; name: string }[] }>(
+    await call("/api/v1/extensions", { token: alice.accessToken }),
+  );
+  aliceCoreId = extensions.items.find((extension) => extension.name === "core")!.id;
+  aliceExecutionInput = `alice's sum ${crypto.randomUUID()}`;
+  const ran = await call("/api/v1/tools/alicetools__echo/execute", {
+    token: alice.accessToken,
+    body: { input: { text: aliceExecutionInput } },
+  });
+  expect(ran.status).toBe(200);
 });
 
 const TABLE: Probe[] = [
@@ -54,6 +86,24 @@ const TABLE: Probe[] = [
     status: 403,
     code: "insufficient_scope",
   },
+  {
+    route: "POST /api/v1/tools/{name}/execute",
+    aliceId: () => "alicetools__echo",
+    body: { input: { text: "from bob" } },
+    status: 404,
+    code: "tool_not_found",
+  },
+  { route: "GET /api/v1/extensions/{id}", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
+  {
+    route: "PATCH /api/v1/extensions/{id}",
+    aliceId: () => aliceCoreId,
+    body: { enabled: false },
+    status: 404,
+    code: "not_found",
+  },
+  { route: "DELETE /api/v1/extensions/{id}", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
+  { route: "POST /api/v1/extensions/{id}/refresh", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
+  { route: "GET /api/v1/extensions/{id}/executions", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
 ];
 
 function request(probe: Probe, id: string, credential: Credential) {
@@ -93,6 +143,20 @@ describe("after Bob's attempts", () => {
     const config = await json<{ items: { key: string; value: unknown }[] }>(await call("/api/v1/config"));
     expect(config.items.find((item) => item.key === "registration")).toMatchObject({ value: { open: true } });
   });
+
+  it("left Alice's extensions installed and enabled, and her tools running only for her", async () => {
+    const { items } = await json<{ items: { id: string; enabled: boolean }[] }>(
+      await call("/api/v1/extensions", { token: alice.accessToken }),
+    );
+    expect(items.map((extension) => [extension.id, extension.enabled])).toEqual([
+      [aliceCoreId, true],
+      [aliceMcp.id, true],
+    ]);
+    const runs = await json<{ items: { tool: string; source: string }[] }>(
+      await call("/api/v1/tool-executions", { token: alice.accessToken }),
+    );
+    expect(runs.items.map((run) => run.tool)).toEqual(["alicetools__echo"]);
+  });
 });
 
 describe("lists", () => {
@@ -126,6 +190,19 @@ describe("lists", () => {
       const text = await res.text();
       expect(text).not.toContain(aliceText);
       expect(text).not.toContain(aliceKey.key.id);
+    }
+  });
+
+  it("GET /tools, /extensions and /tool-executions show Bob his own, never Alice's", async () => {
+    for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
+      for (const path of ["/api/v1/tools", "/api/v1/extensions", "/api/v1/tool-executions?limit=100"]) {
+        const res = await call(path, credential);
+        expect(res.status, path).toBe(200);
+        const text = await res.text();
+        for (const secret of ["alicetools", aliceMcp.id, aliceCoreId, aliceExecutionInput]) {
+          expect(text, path).not.toContain(secret);
+        }
+      }
     }
   });
 
