@@ -6,7 +6,7 @@
 import { requestMeta } from "../../lib/request-meta";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
-import { listExecutions } from "../tools/executions";
+import { checkCursor, listExecutions } from "../tools/executions";
 import { ExtensionExecutionQuery, ToolExecutionPageSchema } from "../tools/schemas";
 import { BUILTIN_EXTENSIONS } from "./catalog";
 import {
@@ -168,8 +168,9 @@ extensionRoutes.openapi(
   }),
   async (c) => {
     const userId = c.var.principal.userId;
-    const extension = await getExtension(c.env, userId, c.req.valid("param").id);
     const query = c.req.valid("query");
+    checkCursor(query.cursor);
+    const extension = await getExtension(c.env, userId, c.req.valid("param").id);
     return c.json(await listExecutions(c.env, userId, { ...query, extension: extension.name }), 200);
   },
 );

@@ -14,6 +14,11 @@ export type ExecutionFilter = {
   extension?: string | undefined;
 };
 
+/** Throws 400 invalid_cursor for a cursor this API did not issue: bad input is refused before any lookup. */
+export function checkCursor(cursor: string | undefined): void {
+  keyset(toolExecutions, cursor);
+}
+
 export async function listExecutions(env: Env, userId: string, filter: ExecutionFilter) {
   const page = keyset(toolExecutions, filter.cursor);
   const conditions: (SQL | undefined)[] = [
