@@ -143,4 +143,21 @@ describe("housekeeping cron", () => {
     expect(reused.status).toBe(201);
     expect(reused.headers.get("idempotency-replayed")).toBeNull();
   });
+
+  it("drops cached tool results past their expiry and keeps fresh ones", async () => {
+    const user = await createUser();
+    const now = Date.now();
+    const insert =
+      "INSERT INTO tool_cache (key, user_id, tool, output, expires_at) VALUES (?, ?, 'calculator', '{}', ?)";
+    const [stale, fresh] = [`stale-${crypto.randomUUID()}`, `fresh-${crypto.randomUUID()}`];
+    await env.DB.batch([
+      env.DB.prepare(insert).bind(stale, user.id, now - 1),
+      env.DB.prepare(insert).bind(fresh, user.id, now + HOUR),
+    ]);
+
+    await runCron();
+
+    expect(await exists("tool_cache", "key", stale)).toBe(false);
+    expect(await exists("tool_cache", "key", fresh)).toBe(true);
+  });
 });

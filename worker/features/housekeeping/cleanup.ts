@@ -1,11 +1,11 @@
 /**
  * The cron job (wrangler.toml [triggers]): deletes what has expired — denied
  * sessions past their access-token lifetime, refresh and one-time tokens a week
- * past expiry, and idempotency records past 24 hours.
+ * past expiry, idempotency records past 24 hours, and expired tool results.
  */
 import { lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { idempotencyRecords, refreshTokens, revokedSessions, userTokens } from "../../db/schema";
+import { idempotencyRecords, refreshTokens, revokedSessions, toolCache, userTokens } from "../../db/schema";
 
 const GRACE_MS = 7 * 24 * 3600_000;
 
@@ -17,6 +17,7 @@ export async function runHousekeeping(env: Env) {
     db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, now - GRACE_MS)),
     db.delete(userTokens).where(lt(userTokens.expiresAt, now - GRACE_MS)),
     db.delete(idempotencyRecords).where(lt(idempotencyRecords.expiresAt, now)),
+    db.delete(toolCache).where(lt(toolCache.expiresAt, now)),
   ]);
   const deleted = results.map((result) => result.meta.changes);
   console.log(JSON.stringify({ level: "info", msg: "housekeeping", deleted }));
