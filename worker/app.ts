@@ -6,6 +6,7 @@
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { AppError, codeForStatus, errorBody, errorResponse } from "./errors";
+import { agentRoutes } from "./features/agents/routes";
 import { apiKeyRoutes } from "./features/api-keys/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { authRoutes } from "./features/auth/routes";
@@ -15,6 +16,8 @@ import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
 import { modelRoutes } from "./features/models/routes";
 import { observabilityRoutes } from "./features/observability/routes";
+import { searchRoutes } from "./features/search/routes";
+import { usageRoutes } from "./features/usage/routes";
 import { userRoutes } from "./features/users/routes";
 import { accessLog } from "./middleware/access-log";
 import { defaultBodyLimit } from "./middleware/body";
@@ -44,16 +47,8 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
-  for (const routes of [
-    authRoutes,
-    userRoutes,
-    apiKeyRoutes,
-    auditRoutes,
-    configRoutes,
-    eventRoutes,
-    outboxRoutes,
-    modelRoutes,
-  ]) {
+  const features = [authRoutes, userRoutes, apiKeyRoutes, auditRoutes, configRoutes, eventRoutes, outboxRoutes, modelRoutes];
+  for (const routes of [...features, agentRoutes, usageRoutes, searchRoutes]) {
     api.route("/", routes);
   }
   app.route("/api/v1", api);

@@ -4,8 +4,11 @@
  * real id differently from an id that does not exist, so nothing confirms it
  * exists. The table must name every id-taking route in the OpenAPI document.
  */
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { usageLedger } from "../../worker/features/usage/service";
 import { call, createApiKey, createUser, json, type TestUser } from "./support/api";
+import { rows, run } from "./support/db";
 import { expectError } from "./support/envelope";
 
 type Credential = { token: string } | { apiKey: string };
@@ -24,6 +27,10 @@ let aliceKey: { key: { id: string; prefix: string }; secret: string };
 let bobKey: { key: { id: string }; secret: string };
 let aliceProvider: { id: string; name: string };
 const aliceText = `for alice only ${crypto.randomUUID()}`;
+let aliceAgent: { id: string; name: string };
+let aliceBudget: { id: string };
+const aliceSession = crypto.randomUUID();
+const aliceWord = `zebracorn${crypto.randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
@@ -37,6 +44,7 @@ beforeAll(async () => {
     "events:read",
     "agents:read",
     "agents:write",
+    "usage:read",
   ]);
   const provider = await call("/api/v1/providers", {
     token: alice.accessToken,
@@ -44,6 +52,7 @@ beforeAll(async () => {
   });
   expect(provider.status).toBe(201);
   aliceProvider = await json(provider);
+  await seedAliceAgents();
   const published = await call("/api/v1/events", {
     token: alice.accessToken,
     body: { type: "user.message", data: { text: aliceText } },
@@ -51,7 +60,61 @@ beforeAll(async () => {
   expect(published.status).toBe(201);
 });
 
+/** Alice's agent, a session of it with a searchable message and usage, and a budget on the agent. */
+async function seedAliceAgents() {
+  const agentRes = await call("/api/v1/agents", { token: alice.accessToken, body: { name: "Alice's secret agent" } });
+  expect(agentRes.status).toBe(201);
+  aliceAgent = await json(agentRes);
+  await run(
+    "INSERT INTO chat_sessions (id, user_id, agent_id, title) VALUES (?, ?, ?, 'Alice Private chat')",
+    aliceSession,
+    alice.id,
+    aliceAgent.id,
+  );
+  await run(
+    "INSERT INTO message_search (content, user_id, session_id, message_id, role, created_at) VALUES (?, ?, ?, ?, 'user', ?)",
+    `${aliceWord} ${aliceText}`,
+    alice.id,
+    aliceSession,
+    crypto.randomUUID(),
+    Date.now(),
+  );
+  const subject = { userId: alice.id, agentId: aliceAgent.id, sessionId: aliceSession };
+  await usageLedger.record(env, subject, {
+    inputTokens: 777,
+    outputTokens: 1,
+    costMicros: 5,
+    toolCalls: 0,
+    interaction: true,
+  });
+  const budgetRes = await call("/api/v1/budgets", {
+    token: alice.accessToken,
+    body: { scope: "agent", scope_id: aliceAgent.id, period: "month", max_tokens: 1000 },
+  });
+  expect(budgetRes.status).toBe(201);
+  aliceBudget = await json(budgetRes);
+}
+
 const TABLE: Probe[] = [
+  { route: "GET /api/v1/agents/{id}", aliceId: () => aliceAgent.id, status: 404, code: "not_found" },
+  {
+    route: "PATCH /api/v1/agents/{id}",
+    aliceId: () => aliceAgent.id,
+    body: { name: "Taken over" },
+    status: 404,
+    code: "not_found",
+  },
+  { route: "DELETE /api/v1/agents/{id}", aliceId: () => aliceAgent.id, status: 404, code: "not_found" },
+  // Templates are shared by everyone; an agent id is not a template id.
+  { route: "GET /api/v1/agent-templates/{id}", aliceId: () => aliceAgent.id, status: 404, code: "not_found" },
+  {
+    route: "PATCH /api/v1/budgets/{id}",
+    aliceId: () => aliceBudget.id,
+    body: { max_tokens: 1 },
+    status: 404,
+    code: "not_found",
+  },
+  { route: "DELETE /api/v1/budgets/{id}", aliceId: () => aliceBudget.id, status: 404, code: "not_found" },
   { route: "GET /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "DELETE /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "GET /api/v1/admin/users/{id}", aliceId: () => alice.id, status: 403, code: "insufficient_scope" },
@@ -119,6 +182,9 @@ describe("after Bob's attempts", () => {
     expect(me).toMatchObject({ is_active: true, role: "developer" });
     const config = await json<{ items: { key: string; value: unknown }[] }>(await call("/api/v1/config"));
     expect(config.items.find((item) => item.key === "registration")).toMatchObject({ value: { open: true } });
+    const agent = await call(`/api/v1/agents/${aliceAgent.id}`, { token: alice.accessToken });
+    expect(await json(agent)).toMatchObject({ name: "Alice's secret agent" });
+    expect(await rows("SELECT max_tokens FROM budgets WHERE id = ?", aliceBudget.id)).toEqual([{ max_tokens: 1000 }]);
   });
 });
 
@@ -165,6 +231,53 @@ describe("lists", () => {
       const text = await res.text();
       expect(text).not.toContain(aliceText);
       expect(text).not.toContain(aliceKey.key.id);
+    }
+  });
+
+  it("GET /agents, /budgets, /usage and /usage/agents show Bob nothing of Alice's", async () => {
+    for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
+      for (const path of ["/api/v1/agents?limit=100", "/api/v1/budgets?limit=100", "/api/v1/usage/agents"]) {
+        const res = await call(path, credential);
+        expect(res.status, path).toBe(200);
+        const text = await res.text();
+        expect((JSON.parse(text) as { items: unknown[] }).items, path).toEqual([]);
+        for (const secret of [aliceAgent.id, aliceBudget.id, "Alice's secret agent"])
+          expect(text).not.toContain(secret);
+      }
+      const usage = await json<{ totals: { input_tokens: number } }>(await call("/api/v1/usage", credential));
+      expect(usage.totals.input_tokens).toBe(0);
+      const filtered = await call(`/api/v1/budgets?scope=agent&scope_id=${aliceAgent.id}`, credential);
+      expect((await json<{ items: unknown[] }>(filtered)).items).toEqual([]);
+    }
+  });
+
+  it("POST /budgets on Alice's agent or session answers Bob as for ids that do not exist", async () => {
+    for (const [scope, id] of [
+      ["agent", () => aliceAgent.id],
+      ["session", () => aliceSession],
+    ] as const) {
+      const body = (scopeId: string) => ({ scope, scope_id: scopeId, period: "total", max_tokens: 10 });
+      const theirs = await call("/api/v1/budgets", { token: bob.accessToken, body: body(id()) });
+      const missing = await call("/api/v1/budgets", { token: bob.accessToken, body: body(crypto.randomUUID()) });
+      const a = await expectError(theirs, 404, "not_found");
+      const b = await expectError(missing, 404, "not_found");
+      expect(a.error.message).toBe(b.error.message);
+    }
+    expect(await rows("SELECT id FROM budgets WHERE user_id = ?", bob.id)).toEqual([]);
+  });
+
+  it("GET /messages/search never finds Alice's messages for Bob, even with her session or agent id", async () => {
+    const mine = await json<{ items: unknown[] }>(
+      await call(`/api/v1/messages/search?q=${aliceWord}`, { token: alice.accessToken }),
+    );
+    expect(mine.items).toHaveLength(1);
+    for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
+      for (const query of ["", `&session_id=${aliceSession}`, `&agent_id=${aliceAgent.id}`]) {
+        const res = await call(`/api/v1/messages/search?q=${aliceWord}${query}`, credential);
+        expect(res.status).toBe(200);
+        const text = await res.text();
+        expect(JSON.parse(text)).toEqual({ items: [] });
+      }
     }
   });
 

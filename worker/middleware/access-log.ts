@@ -2,12 +2,14 @@
  * One structured JSON log line and one metrics sample per request. The route
  * label is the matched pattern (`/api/v1/keys/:id`), never the raw path, so
  * metrics stay bounded; paths are logged without their query string, which may
- * carry a connect ticket. Credentials are never logged.
+ * carry a connect ticket. Credentials are never logged. Authenticated requests
+ * also count towards their user's daily API calls (features/usage/api-calls.ts).
  */
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../context";
 import { increment, observe, scheduleFlush } from "../features/observability/collector";
+import { countApiCall } from "../features/usage/api-calls";
 
 export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now();
@@ -35,4 +37,5 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
     }),
   );
   scheduleFlush(c.executionCtx, c.env);
+  if (c.var.principal) countApiCall(c.executionCtx, c.env, c.var.principal.userId);
 };

@@ -5,6 +5,7 @@
  * to topics, exact types, or `*`. Later features add their types here.
  */
 import { z } from "@hono/zod-openapi";
+import { BUDGET_PERIODS, BUDGET_SCOPES } from "../../db/schema";
 
 const SessionRef = z.object({ session_id: z.string() });
 
@@ -15,6 +16,17 @@ export const EVENT_SCHEMAS = {
   "account.updated": z.object({ fields: z.array(z.string()) }),
   "apikey.created": z.object({ id: z.string(), name: z.string(), prefix: z.string(), scopes: z.array(z.string()) }),
   "apikey.revoked": z.object({ id: z.string(), name: z.string() }),
+  "agent.created": z.object({ id: z.string(), name: z.string(), type: z.string() }),
+  "agent.updated": z.object({ id: z.string(), name: z.string(), fields: z.array(z.string()) }),
+  "agent.deleted": z.object({ id: z.string(), name: z.string() }),
+  /** A chat turn stopped because its next step could cross this budget. */
+  "usage.budget_exceeded": z.object({
+    budget_id: z.string(),
+    scope: z.enum(BUDGET_SCOPES),
+    period: z.enum(BUDGET_PERIODS),
+    agent_id: z.string(),
+    session_id: z.string(),
+  }),
   "system.notice": z.object({ level: z.enum(["info", "warning", "critical"]), message: z.string().max(2000) }),
   /** Published by users themselves through POST /api/v1/events. */
   "user.message": z.object({ text: z.string().min(1).max(4000) }),

@@ -30,6 +30,12 @@ export type UsageRecord = {
   responseMs?: number;
   /** Set when a session's first turn starts (agent sessions count). */
   newSession?: boolean;
+  /**
+   * Messages this step persisted, for the agent's message count and the session's
+   * message_count. When left out: 1 for the user's message on an interaction plus
+   * 1 for the final answer on the step that sets `responseMs`.
+   */
+  messages?: number;
 };
 
 export interface UsageLedger {
