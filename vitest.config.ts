@@ -39,6 +39,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   DOH_URL: `${inject("fakeWebUrl")}/dns-query`,
                   // Local OpenAI Chat Completions server (test/worker/fake-openai.ts).
                   FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
+                  // Local remote MCP server (test/worker/fake-mcp-server.ts) that tests install as an extension.
+                  FAKE_MCP_URL: inject("fakeMcpUrl"),
                 },
               },
             })),

@@ -14,9 +14,12 @@ import { configRoutes } from "./features/config/routes";
 import { registerDocs } from "./features/docs/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
+import { extensionRoutes } from "./features/extensions/routes";
+import { mcpRoutes } from "./features/mcp/routes";
 import { modelRoutes } from "./features/models/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { searchRoutes } from "./features/search/routes";
+import { toolRoutes } from "./features/tools/routes";
 import { usageRoutes } from "./features/usage/routes";
 import { userRoutes } from "./features/users/routes";
 import { accessLog } from "./middleware/access-log";
@@ -47,18 +50,29 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
-  const features = [authRoutes, userRoutes, apiKeyRoutes, auditRoutes, configRoutes, eventRoutes, outboxRoutes, modelRoutes];
-  for (const routes of [...features, agentRoutes, usageRoutes, searchRoutes]) {
+  const features = [
+    authRoutes,
+    userRoutes,
+    apiKeyRoutes,
+    auditRoutes,
+    configRoutes,
+    eventRoutes,
+    outboxRoutes,
+    modelRoutes,
+  ];
+  for (const routes of [...features, agentRoutes, usageRoutes, searchRoutes, toolRoutes, extensionRoutes]) {
     api.route("/", routes);
   }
   app.route("/api/v1", api);
   app.route("/", observabilityRoutes);
+  // MCP clients expect the endpoint at the root, beside the API rather than under it.
+  app.route("/", mcpRoutes);
   registerDocs(app);
 
   app.notFound((c) => {
     // Assets only answer reads; any other method here is unrouted, so methodNotAllowed can turn it into 405.
     const read = c.req.method === "GET" || c.req.method === "HEAD";
-    if (c.req.path.startsWith("/api/") || !read)
+    if (c.req.path.startsWith("/api/") || c.req.path === "/mcp" || !read)
       return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);
     return c.env.ASSETS.fetch(c.req.raw);
   });

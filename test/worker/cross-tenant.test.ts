@@ -10,6 +10,7 @@ import { usageLedger } from "../../worker/features/usage/service";
 import { call, createApiKey, createUser, json, type TestUser } from "./support/api";
 import { rows, run } from "./support/db";
 import { expectError } from "./support/envelope";
+import { allowLocalServers, install } from "./support/tools";
 
 type Credential = { token: string } | { apiKey: string };
 type Probe = {
@@ -31,6 +32,10 @@ let aliceAgent: { id: string; name: string };
 let aliceBudget: { id: string };
 const aliceSession = crypto.randomUUID();
 const aliceWord = `zebracorn${crypto.randomUUID().slice(0, 8)}`;
+/** Alice's own remote MCP server extension, her core extension's (derived) id, and one of her tool runs. */
+let aliceMcp: { id: string };
+let aliceCoreId: string;
+let aliceExecutionInput: string;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
@@ -45,6 +50,10 @@ beforeAll(async () => {
     "agents:read",
     "agents:write",
     "usage:read",
+    "tools:read",
+    "tools:execute",
+    "extensions:read",
+    "extensions:write",
   ]);
   const provider = await call("/api/v1/providers", {
     token: alice.accessToken,
@@ -58,6 +67,22 @@ beforeAll(async () => {
     body: { type: "user.message", data: { text: aliceText } },
   });
   expect(published.status).toBe(201);
+
+  await allowLocalServers();
+  aliceMcp = await install(
+    { token: alice.accessToken },
+    { kind: "mcp", name: "alicetools", url: `${env.FAKE_MCP_URL}/mcp` },
+  );
+  const extensions = await json<{ items: { id: string; name: string }[] }>(
+    await call("/api/v1/extensions", { token: alice.accessToken }),
+  );
+  aliceCoreId = extensions.items.find((extension) => extension.name === "core")!.id;
+  aliceExecutionInput = `alice's sum ${crypto.randomUUID()}`;
+  const ran = await call("/api/v1/tools/alicetools__echo/execute", {
+    token: alice.accessToken,
+    body: { input: { text: aliceExecutionInput } },
+  });
+  expect(ran.status).toBe(200);
 });
 
 /** Alice's agent, a session of it with a searchable message and usage, and a budget on the agent. */
@@ -142,6 +167,24 @@ const TABLE: Probe[] = [
     status: 403,
     code: "insufficient_scope",
   },
+  {
+    route: "POST /api/v1/tools/{name}/execute",
+    aliceId: () => "alicetools__echo",
+    body: { input: { text: "from bob" } },
+    status: 404,
+    code: "tool_not_found",
+  },
+  { route: "GET /api/v1/extensions/{id}", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
+  {
+    route: "PATCH /api/v1/extensions/{id}",
+    aliceId: () => aliceCoreId,
+    body: { enabled: false },
+    status: 404,
+    code: "not_found",
+  },
+  { route: "DELETE /api/v1/extensions/{id}", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
+  { route: "POST /api/v1/extensions/{id}/refresh", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
+  { route: "GET /api/v1/extensions/{id}/executions", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
 ];
 
 function request(probe: Probe, id: string, credential: Credential) {
@@ -185,6 +228,20 @@ describe("after Bob's attempts", () => {
     const agent = await call(`/api/v1/agents/${aliceAgent.id}`, { token: alice.accessToken });
     expect(await json(agent)).toMatchObject({ name: "Alice's secret agent" });
     expect(await rows("SELECT max_tokens FROM budgets WHERE id = ?", aliceBudget.id)).toEqual([{ max_tokens: 1000 }]);
+  });
+
+  it("left Alice's extensions installed and enabled, and her tools running only for her", async () => {
+    const { items } = await json<{ items: { id: string; enabled: boolean }[] }>(
+      await call("/api/v1/extensions", { token: alice.accessToken }),
+    );
+    expect(items.map((extension) => [extension.id, extension.enabled])).toEqual([
+      [aliceCoreId, true],
+      [aliceMcp.id, true],
+    ]);
+    const runs = await json<{ items: { tool: string; source: string }[] }>(
+      await call("/api/v1/tool-executions", { token: alice.accessToken }),
+    );
+    expect(runs.items.map((run) => run.tool)).toEqual(["alicetools__echo"]);
   });
 });
 
@@ -277,6 +334,19 @@ describe("lists", () => {
         expect(res.status).toBe(200);
         const text = await res.text();
         expect(JSON.parse(text)).toEqual({ items: [] });
+      }
+    }
+  });
+
+  it("GET /tools, /extensions and /tool-executions show Bob his own, never Alice's", async () => {
+    for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
+      for (const path of ["/api/v1/tools", "/api/v1/extensions", "/api/v1/tool-executions?limit=100"]) {
+        const res = await call(path, credential);
+        expect(res.status, path).toBe(200);
+        const text = await res.text();
+        for (const secret of ["alicetools", aliceMcp.id, aliceCoreId, aliceExecutionInput]) {
+          expect(text, path).not.toContain(secret);
+        }
       }
     }
   });

@@ -6,5 +6,7 @@ declare namespace Cloudflare {
     FAKE_WEB_URL: string;
     /** test/worker/fake-openai.ts */
     FAKE_OPENAI_URL: string;
+    /** test/worker/fake-mcp-server.ts */
+    FAKE_MCP_URL: string;
   }
 }

@@ -1,6 +1,7 @@
 /** Node-side set-up of the worker suite: local servers that speak external services' protocols. */
 import type { TestProject } from "vitest/node";
 import { startFakeEmailProvider } from "./fake-email-provider";
+import { startFakeMcpServer } from "./fake-mcp-server";
 import { startFakeOpenAi } from "./fake-openai";
 import { startFakeWeb } from "./fake-web";
 
@@ -9,6 +10,7 @@ declare module "vitest" {
     emailApiUrl: string;
     fakeWebUrl: string;
     fakeOpenAiUrl: string;
+    fakeMcpUrl: string;
   }
 }
 
@@ -16,10 +18,12 @@ export default async function setup(project: TestProject) {
   const email = await startFakeEmailProvider();
   const web = await startFakeWeb();
   const openai = await startFakeOpenAi();
+  const mcp = await startFakeMcpServer();
   project.provide("emailApiUrl", email.url);
   project.provide("fakeWebUrl", web.url);
   project.provide("fakeOpenAiUrl", openai.url);
+  project.provide("fakeMcpUrl", mcp.url);
   return async () => {
-    await Promise.all([email.close(), web.close(), openai.close()]);
+    await Promise.all([email.close(), web.close(), openai.close(), mcp.close()]);
   };
 }

@@ -20,6 +20,15 @@ export const METRICS = {
   hub_events_published_total: { kind: "counter", help: "Events published to live hubs, by type" },
   auth_events_total: { kind: "counter", help: "Authentication outcomes (login, refresh, reuse detected…)" },
   rate_limited_total: { kind: "counter", help: "Requests answered 429, by limit" },
+  tool_executions_total: {
+    kind: "counter",
+    help: "Tool executions by tool (remote MCP tools as `mcp`), source and outcome status",
+  },
+  tool_execution_duration_seconds: {
+    kind: "histogram",
+    help: "Time a tool execution took, from the call to its recorded outcome, by tool",
+    buckets: LATENCY_BUCKETS,
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;

@@ -14,6 +14,8 @@ export type ToolCaller = {
   agentId?: string;
   /** The model's tool-call id within a turn, so a resumed turn can find a finished execution. */
   callId?: string;
+  /** A tighter time limit than the tool's own (an agent's `tool_timeout_ms`); the smaller one wins. */
+  timeoutMs?: number;
 };
 
 /** A tool as models, MCP clients and the console see it. */
@@ -36,9 +38,11 @@ export type ToolOutcome = {
   executionId: string;
   status: ToolExecutionStatus;
   output?: unknown;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; details?: unknown };
   executionTimeMs: number;
   costMicros: number;
+  /** Set when status is `rate_limited`: seconds until a retry can pass. */
+  retryAfterSeconds?: number;
 };
 
 export interface ToolRuntime {

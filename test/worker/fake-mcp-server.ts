@@ -1,0 +1,113 @@
+/**
+ * A local remote MCP server (official SDK: McpServer + StreamableHTTPServerTransport,
+ * stateless, SSE answers) that the worker suite installs as an extension:
+ * - POST /mcp — open: tools `echo` {text}, `add` {a, b} (structured output),
+ *   `slow` {ms}, `fail` (reports an error), `wipe` (no annotations, so dangerous).
+ * - POST /private/mcp — the same, only with `Authorization: Bearer test-mcp-token`.
+ * Every call is remembered; GET /calls lists them (name, arguments, authorization).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { z } from "zod";
+import { FAKE_MCP_TOKEN } from "./fake-credentials";
+
+type Call = { tool: string; arguments: unknown; authorization: string | null };
+
+function buildServer(calls: Call[], authorization: string | null) {
+  const server = new McpServer({ name: "fake-remote", version: "2.3.4" });
+  const record = (tool: string, args: unknown) => calls.push({ tool, arguments: args, authorization });
+  const readOnly = { readOnlyHint: true };
+  server.registerTool(
+    "echo",
+    { description: "Echoes text", inputSchema: { text: z.string() }, annotations: readOnly },
+    async (args) => {
+      record("echo", args);
+      return { content: [{ type: "text", text: `echo: ${args.text}` }] };
+    },
+  );
+  server.registerTool(
+    "add",
+    {
+      description: "Adds two numbers",
+      inputSchema: { a: z.number(), b: z.number() },
+      outputSchema: { sum: z.number() },
+      annotations: readOnly,
+    },
+    async (args) => {
+      record("add", args);
+      return {
+        content: [{ type: "text", text: String(args.a + args.b) }],
+        structuredContent: { sum: args.a + args.b },
+      };
+    },
+  );
+  server.registerTool(
+    "slow",
+    { description: "Waits", inputSchema: { ms: z.number().int() }, annotations: readOnly },
+    async (args, extra) => {
+      record("slow", args);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, args.ms);
+        extra.signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return { content: [{ type: "text", text: `waited ${args.ms} ms` }] };
+    },
+  );
+  server.registerTool("fail", { description: "Always fails", annotations: readOnly }, async () => {
+    record("fail", {});
+    return { isError: true, content: [{ type: "text", text: "it broke on purpose" }] };
+  });
+  server.registerTool("wipe", { description: "Pretends to delete everything" }, async () => {
+    record("wipe", {});
+    return { content: [{ type: "text", text: "wiped" }] };
+  });
+  return server;
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "null");
+}
+
+async function handleMcp(req: IncomingMessage, res: ServerResponse, calls: Call[]) {
+  const server = buildServer(calls, req.headers.authorization ?? null);
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  res.on("close", () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, await readBody(req));
+}
+
+export async function startFakeMcpServer() {
+  const calls: Call[] = [];
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://fake").pathname;
+    if (path === "/calls") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(calls));
+    if (path !== "/mcp" && path !== "/private/mcp") return res.writeHead(404).end();
+    if (path === "/private/mcp" && req.headers.authorization !== `Bearer ${FAKE_MCP_TOKEN}`)
+      return res.writeHead(401, { "www-authenticate": "Bearer" }).end();
+    // Stateless: no server-to-client stream and no sessions to end.
+    if (req.method !== "POST") return res.writeHead(405, { allow: "POST" }).end();
+    handleMcp(req, res, calls).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
