@@ -13,53 +13,70 @@ export function sseFrame(event: StreamEvent): string {
   return `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
+type Client = ReadableStreamDefaultController<Uint8Array>;
+
 export class SseStreams {
-  #writers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  #clients = new Set<Client>();
   #keepalive: ReturnType<typeof setInterval> | undefined;
 
   get size(): number {
-    return this.#writers.size;
+    return this.#clients.size;
   }
 
-  /** A byte stream that starts with `replay` (after a gap notice, if any) and then follows live events. */
+  /**
+   * A byte stream that starts with `replay` (after a gap notice, if any) and then
+   * follows live events; when the client goes away its `cancel` drops it at once.
+   */
   open(replay: StreamEvent[], gap: { requestedAfter: number; oldest: number } | null): ReadableStream<Uint8Array> {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
     let head = "retry: 2000\n\n";
     if (gap) {
       head += `event: replay_gap\ndata: ${JSON.stringify({ requested_after: gap.requestedAfter, oldest_available: gap.oldest })}\n\n`;
     }
-    this.#write(writer, head + replay.map(sseFrame).join(""));
-    this.#writers.add(writer);
-    writer.closed.then(
-      () => this.#drop(writer),
-      () => this.#drop(writer),
-    );
+    let client: Client | undefined;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        client = controller;
+        controller.enqueue(encoder.encode(head + replay.map(sseFrame).join("")));
+        this.#clients.add(controller);
+      },
+      cancel: () => {
+        if (client) this.#drop(client);
+      },
+    });
     this.#keepalive ??= setInterval(() => this.#broadcast(": keepalive\n\n"), KEEPALIVE_MS);
-    return readable;
+    return stream;
   }
 
   send(event: StreamEvent): void {
-    if (this.#writers.size) this.#broadcast(sseFrame(event));
+    if (this.#clients.size) this.#broadcast(sseFrame(event));
   }
 
   closeAll(): void {
-    for (const writer of this.#writers) writer.close().catch(() => {});
-    this.#writers.clear();
+    for (const client of this.#clients) {
+      try {
+        client.close();
+      } catch {
+        // Already cancelled.
+      }
+    }
+    this.#clients.clear();
     this.#stopKeepalive();
   }
 
   #broadcast(text: string): void {
-    for (const writer of this.#writers) this.#write(writer, text);
+    const bytes = encoder.encode(text);
+    for (const client of this.#clients) {
+      try {
+        client.enqueue(bytes);
+      } catch {
+        this.#drop(client);
+      }
+    }
   }
 
-  #write(writer: WritableStreamDefaultWriter<Uint8Array>, text: string): void {
-    writer.write(encoder.encode(text)).catch(() => this.#drop(writer));
-  }
-
-  #drop(writer: WritableStreamDefaultWriter<Uint8Array>): void {
-    this.#writers.delete(writer);
-    if (this.#writers.size === 0) this.#stopKeepalive();
+  #drop(client: Client): void {
+    this.#clients.delete(client);
+    if (this.#clients.size === 0) this.#stopKeepalive();
   }
 
   #stopKeepalive(): void {

@@ -87,7 +87,6 @@ export class TurnControl {
       if (this.#active?.turnId === turn.id) this.#active = null;
     });
     this.#active = { turnId: turn.id, controller, done };
-    this.ctx.waitUntil(done);
   }
 
   async cancel(turnId: string, reason: string): Promise<RpcResult<TurnDto>> {

@@ -140,11 +140,12 @@ export function testToolRuntime(tools: TestTool[]) {
       const own = new AbortController();
       signal?.addEventListener("abort", () => own.abort(signal.reason), { once: true });
       const limit = descriptor(tool).timeoutMs;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timeout")), limit);
+      });
       try {
-        const output = await abortable(
-          Promise.race([tool.run(input, own.signal), sleep(limit).then(() => Promise.reject(new Error("timeout")))]),
-          own.signal,
-        );
+        const output = await abortable(Promise.race([tool.run(input, own.signal), timeout]), own.signal);
         return done("succeeded", { output, costMicros: 5 });
       } catch (error) {
         if (error instanceof Error && error.message === "timeout") {
@@ -152,6 +153,8 @@ export function testToolRuntime(tools: TestTool[]) {
           return done("timed_out", { error: { code: "timed_out", message: `over ${limit} ms` } });
         }
         return done("failed", { error: { code: "tool_error", message: String(error) } });
+      } finally {
+        clearTimeout(timer);
       }
     },
   };
