@@ -19,6 +19,8 @@ import { mcpRoutes } from "./features/mcp/routes";
 import { modelRoutes } from "./features/models/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { searchRoutes } from "./features/search/routes";
+import { liveSessionRoutes } from "./features/sessions/live-routes";
+import { sessionRoutes } from "./features/sessions/routes";
 import { toolRoutes } from "./features/tools/routes";
 import { usageRoutes } from "./features/usage/routes";
 import { userRoutes } from "./features/users/routes";
@@ -60,7 +62,16 @@ export function createApp() {
     outboxRoutes,
     modelRoutes,
   ];
-  for (const routes of [...features, agentRoutes, usageRoutes, searchRoutes, toolRoutes, extensionRoutes]) {
+  for (const routes of [
+    ...features,
+    agentRoutes,
+    usageRoutes,
+    searchRoutes,
+    toolRoutes,
+    extensionRoutes,
+    sessionRoutes,
+    liveSessionRoutes,
+  ]) {
     api.route("/", routes);
   }
   app.route("/api/v1", api);

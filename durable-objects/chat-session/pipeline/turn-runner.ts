@@ -1,0 +1,182 @@
+/**
+ * One turn of the agent pipeline (seed 001 flowchart), from its checkpoint to its
+ * end: load agent → (run pending tool calls) → build context → budget check →
+ * model call with tools → tool calls in parallel → aggregate into the next step …
+ * → final answer with citations → persist → usage → stream. Called by the
+ * ChatSession for a new turn, after an approval, and to resume after an eviction.
+ */
+import { pipelineDeps } from "../../../worker/features/sessions/deps";
+import { newId } from "../../../worker/lib/ids";
+import type { StoredMessage } from "../message-store";
+import type { OpenTurn } from "../storage";
+import { loadAgent, settingsFor } from "./agent";
+import { toolCitations } from "./citations";
+import { buildContext, contextCitations, retrieve } from "./context";
+import { saveCheckpoint, TurnFailure, type TurnHost, type TurnRun } from "./host";
+import { runModelStep, type StepProgress, toToolSet } from "./model-step";
+import { enforceBudgets, recordUsage } from "./spend";
+import { runToolPhase } from "./tool-phase";
+
+export type TurnEnd = "paused" | "ended";
+
+async function prepare(host: TurnHost, turn: OpenTurn, signal: AbortSignal): Promise<TurnRun> {
+  const agent = await loadAgent(host.env, host.ref);
+  if (!agent?.isActive) throw new TurnFailure("agent_unavailable", "The session's agent was deleted or deactivated");
+  const settings = await settingsFor(host.env, agent);
+  const deps = pipelineDeps();
+  const [available, chain] = await Promise.all([
+    deps.tools.list(host.env, host.ref.userId),
+    deps.models.resolveChain(host.env, host.ref.userId, settings.chain),
+  ]);
+  if (chain.models.length === 0) {
+    throw new TurnFailure("no_model_available", "None of the agent's models can be used", { skipped: chain.skipped });
+  }
+  return {
+    id: turn.id,
+    caller: turn.caller,
+    checkpoint: turn.checkpoint,
+    signal,
+    startedAt: turn.started_at,
+    host,
+    deps,
+    agent,
+    settings,
+    models: chain.models,
+    tools: available.filter((tool) => settings.toolNames.includes(tool.name)),
+  };
+}
+
+async function complete(run: TurnRun, message: StoredMessage): Promise<TurnEnd> {
+  await run.host.settled();
+  run.host.store.setTurnStatus(run.id, "completed");
+  const { totals } = run.checkpoint;
+  run.host.emit(run.id, "turn.completed", {
+    message_id: message.id,
+    citations: message.metadata.citations ?? [],
+    steps: run.checkpoint.step,
+    usage: {
+      input_tokens: totals.inputTokens,
+      output_tokens: totals.outputTokens,
+      cost_micros: totals.costMicros,
+      tool_calls: totals.toolCalls,
+    },
+    response_ms: Date.now() - run.startedAt,
+  });
+  return "ended";
+}
+
+async function loop(run: TurnRun, progress: StepProgress): Promise<TurnEnd> {
+  const { checkpoint: cp, host } = run;
+  const final = cp.finalSeq === null ? null : host.messages.get(cp.finalSeq);
+  if (final) return complete(run, final);
+  const toolSet = toToolSet(run.tools);
+  const toolChars = JSON.stringify(run.tools.map((t) => [t.name, t.description, t.inputSchema])).length;
+  const question = host.messages.get(cp.userSeq)?.content ?? "";
+  const snippets = run.deps.context.length ? await retrieve(run, question) : [];
+  for (;;) {
+    if (cp.pending.length && (await runToolPhase(run, run.tools)) === "paused") {
+      host.store.setTurnStatus(run.id, "awaiting_approval");
+      return "paused";
+    }
+    const lastStep = cp.step >= run.settings.maxSteps - 1 || run.tools.length === 0;
+    const context = await buildContext(run, snippets, lastStep ? 0 : toolChars);
+    await enforceBudgets(run, context.promptChars, run.settings.maxOutputTokens);
+    const step = Object.assign(progress, { messageId: newId(), text: "" });
+    const result = await runModelStep(run, context, lastStep ? undefined : toolSet, step);
+    const calls = lastStep ? [] : result.toolCalls;
+    const citations = calls.length
+      ? []
+      : [...contextCitations(snippets), ...toolCitations(host.messages.range(cp.userSeq))];
+    const message = host.persist({
+      id: step.messageId,
+      role: "assistant",
+      turnId: run.id,
+      content: result.text,
+      toolCalls: calls,
+      inputTokens: result.inputTokens,
+      outputTokens: result.outputTokens,
+      costMicros: result.costMicros,
+      metadata: {
+        model: result.model.spec,
+        step: cp.step,
+        ...(calls.length ? {} : { citations }),
+        ...(result.failure ? { partial: true } : {}),
+      },
+    });
+    progress.messageId = null;
+    host.emit(run.id, "usage", {
+      step: cp.step,
+      model: result.model.spec,
+      input_tokens: result.inputTokens,
+      output_tokens: result.outputTokens,
+      cost_micros: result.costMicros,
+    });
+    cp.step += 1;
+    cp.pending = calls.map((call) => ({ callId: call.call_id, name: call.name }));
+    cp.assistantSeq = calls.length ? message.seq : null;
+    cp.finalSeq = calls.length || result.failure ? null : message.seq;
+    saveCheckpoint(run);
+    const spent = { inputTokens: result.inputTokens, outputTokens: result.outputTokens, costMicros: result.costMicros };
+    if (result.failure) {
+      await recordUsage(run, spent);
+      throw new TurnFailure("model_error", `The model stopped with an error: ${result.failure}`);
+    }
+    if (calls.length) {
+      await recordUsage(run, spent);
+      continue;
+    }
+    await recordUsage(run, { ...spent, responseMs: Date.now() - run.startedAt });
+    return complete(run, message);
+  }
+}
+
+function keepPartial(host: TurnHost, turnId: string, progress: StepProgress): void {
+  if (!progress.messageId || !progress.text) return;
+  host.persist({
+    id: progress.messageId,
+    role: "assistant",
+    turnId,
+    content: progress.text,
+    metadata: { partial: true },
+  });
+  progress.messageId = null;
+}
+
+function end(host: TurnHost, turnId: string, progress: StepProgress, error: unknown, signal: AbortSignal): void {
+  keepPartial(host, turnId, progress);
+  host.store.cancelApprovals(turnId);
+  if (signal.aborted) {
+    const reason = signal.reason instanceof Error ? signal.reason.message : "cancelled";
+    host.store.setTurnStatus(turnId, "cancelled");
+    host.emit(turnId, "turn.cancelled", { reason });
+    return;
+  }
+  const failure =
+    error instanceof TurnFailure ? error : new TurnFailure("internal_error", "The turn failed on our side");
+  if (!(error instanceof TurnFailure)) {
+    console.error(JSON.stringify({ level: "error", msg: "turn failed", turn: turnId, error: String(error) }));
+  }
+  host.store.setTurnStatus(turnId, "failed", { code: failure.code, message: failure.message });
+  host.emit(turnId, "turn.failed", { code: failure.code, message: failure.message, details: failure.details ?? null });
+}
+
+/**
+ * Runs `turn` until it ends or pauses for approval. Never throws: every way out
+ * leaves the turn's status and its last event (completed, failed or cancelled).
+ */
+export async function runTurn(host: TurnHost, turn: OpenTurn, signal: AbortSignal, resumed: boolean): Promise<TurnEnd> {
+  const progress: StepProgress = { messageId: null, text: "" };
+  try {
+    const run = await prepare(host, turn, signal);
+    if (resumed) host.emit(turn.id, "turn.resumed", { step: run.checkpoint.step });
+    return await loop(run, progress);
+  } catch (error) {
+    try {
+      end(host, turn.id, progress, error, signal);
+    } catch (cleanup) {
+      // Storage is gone (the object was evicted or deleted mid-turn); the watchdog resumes it elsewhere.
+      console.warn(JSON.stringify({ msg: "turn could not record its end", turn: turn.id, error: String(cleanup) }));
+    }
+    return "ended";
+  }
+}
