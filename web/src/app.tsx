@@ -19,6 +19,7 @@ import { ChatPage } from "./chat/chat-page";
 import { FeedPage } from "./events/feed-page";
 import { HubProvider } from "./events/hub-context";
 import { OutboxPage } from "./outbox/outbox-page";
+import { ToolsPage } from "./tools/tools-page";
 import { AuthLayout } from "./ui/auth-layout";
 import { Alert, Button, Spinner } from "./ui/form";
 import { Link, Redirect, useLocation } from "./ui/router";
@@ -49,6 +50,7 @@ const SIGNED_IN: Record<string, ComponentType> = {
   "/agents/edit": AgentEditorPage,
   "/agents/templates": TemplateGalleryPage,
   "/chat": ChatPage,
+  "/tools": ToolsPage,
   "/usage": UsagePage,
   "/keys": KeysPage,
   "/audit": AuditPage,

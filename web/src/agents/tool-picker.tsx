@@ -5,6 +5,7 @@
  */
 import { useState } from "react";
 import { Button } from "../ui/form";
+import { Link } from "../ui/router";
 import type { ToolInfo } from "./types";
 
 type ToolPickerProps = { available: ToolInfo[] | null; selected: string[]; onChange: (next: string[]) => void };
@@ -51,6 +52,12 @@ export function ToolPicker({ available, selected, onChange }: ToolPickerProps) {
           </label>
         ))}
       </div>
+      {others.length ? (
+        <p className="muted small">
+          Tools marked “not enabled” come from an extension you have not turned on:{" "}
+          <Link to="/tools">enable it on the Tools page</Link>.
+        </p>
+      ) : null}
       <div className="inline-actions tool-add">
         <input
           aria-label="Add a tool by name"

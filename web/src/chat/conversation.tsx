@@ -36,7 +36,7 @@ function useStickToBottom() {
 type ConversationProps = { sessionId: string; agentName: (agentId: string) => string; onChanged: () => void };
 
 export function Conversation({ sessionId, agentName, onChanged }: ConversationProps) {
-  const chat = useChat(sessionId);
+  const chat = useChat(sessionId, onChanged);
   const { transcript, detail } = chat;
   const scroll = useStickToBottom();
   const ends = turnEnds(transcript.entries);

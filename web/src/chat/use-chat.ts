@@ -48,8 +48,11 @@ async function viaSocket<T>(
   await overHttp();
 }
 
-export function useChat(sessionId: string) {
+/** `onTurnEnd` runs after each turn (the page refreshes its session list then). */
+export function useChat(sessionId: string, onTurnEnd?: () => void) {
   const [state, setState] = useState<ChatState>(INITIAL);
+  const turnEnded = useRef(onTurnEnd);
+  turnEnded.current = onTurnEnd;
   const [generation, setGeneration] = useState(0);
   const socketRef = useRef<SessionSocket | null>(null);
   const patch = useCallback((next: Partial<ChatState>) => setState((s) => ({ ...s, ...next })), []);
@@ -66,7 +69,9 @@ export function useChat(sessionId: string) {
     let socket: SessionSocket | null = null;
     const onEvent = (event: StreamEvent) => {
       setState((s) => ({ ...s, transcript: applyEvent(s.transcript, event) }));
-      if (TURN_ENDS.has(event.type)) refreshDetail();
+      if (!TURN_ENDS.has(event.type)) return;
+      refreshDetail();
+      turnEnded.current?.();
     };
     (async () => {
       const detail = await sessionsApi.get(sessionId);
