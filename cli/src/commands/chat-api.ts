@@ -5,6 +5,7 @@
  * Event payloads are checked per type where the CLI reads them (chat-render.ts).
  */
 import { z } from "zod";
+import { parseJsonFrame } from "../reconnecting-socket";
 
 export const Session = z.looseObject({
   id: z.string(),
@@ -63,17 +64,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
-export function parseFrame(data: unknown): ServerFrame | null {
-  if (typeof data !== "string") return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  const parsed = ServerFrame.safeParse(json);
-  return parsed.success ? parsed.data : null;
-}
+export const parseFrame = (data: unknown): ServerFrame | null => parseJsonFrame(ServerFrame, data);
 
 export const sessionPath = (id: string) => `/sessions/${encodeURIComponent(id)}`;
 

@@ -33,16 +33,10 @@ export type Agent = {
 };
 
 /** What the editor sends: POST /agents takes all of it, PATCH /agents/{id} any part. */
-export type AgentInput = {
-  name: string;
-  type: AgentType;
-  model: string;
-  fallback_models: string[];
-  system_prompt: string;
-  tools: string[];
-  config: AgentConfig;
-  active: boolean;
-};
+export type AgentInput = Pick<
+  Agent,
+  "name" | "type" | "model" | "fallback_models" | "system_prompt" | "tools" | "config" | "active"
+>;
 
 export type AgentTemplate = {
   id: string;
