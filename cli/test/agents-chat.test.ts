@@ -3,11 +3,15 @@
  * (wrangler dev from test/e2e/global-setup.ts) with the offline model: agents from a
  * template, a `/calculator` turn streamed with its tool call and usage, resuming a
  * session from stdin, JSON events, approvals (--approve-all, refused without a
- * terminal), and Ctrl-C cancelling a turn whose tool hangs.
+ * terminal), and Ctrl-C cancelling a turn whose tool hangs. First, the pure parts:
+ * how a turn's events are routed and printed.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { StreamEvent } from "../src/commands/chat-api";
+import { formatCost, TurnPrinter } from "../src/commands/chat-render";
+import { TurnRouter } from "../src/commands/chat-turns";
 import { CliUser, collect, ensureBuilt, removeScratchDirs, waitForStderr } from "./support/cli";
 
 const DEMO = { email: "demo@edgewise.dev", password: "edgewise-demo-pass" };
@@ -48,6 +52,97 @@ function startHangingServer(): Promise<{ server: Server; url: string }> {
 }
 
 const sessionIn = (stderr: string) => /session ([0-9a-f-]{36})/.exec(stderr)?.[1] ?? "";
+
+let seq = 0;
+const event = (type: string, data: unknown, turn = "t1"): StreamEvent => ({
+  seq: ++seq,
+  turn_id: turn,
+  type,
+  data,
+  ts: new Date().toISOString(),
+});
+
+function printer(json = false) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const turn = new TurnPrinter({ write: (c: string) => out.push(c) }, { write: (c: string) => err.push(c) }, json);
+  return { turn, out: () => out.join(""), err: () => err.join("") };
+}
+
+describe("printing a turn", () => {
+  it("streams deltas to stdout, tool calls and the usage line to stderr, ending the answer's line first", () => {
+    const p = printer();
+    p.turn.handle(event("tool.started", { call_id: "c1", name: "calculator", input: { expression: "2+3" } }));
+    p.turn.handle(
+      event("tool.finished", {
+        call_id: "c1",
+        name: "calculator",
+        status: "succeeded",
+        execution_time_ms: 4,
+        output: 5,
+      }),
+    );
+    p.turn.handle(event("text.delta", { message_id: "m1", text: "The answer " }));
+    p.turn.handle(event("text.delta", { message_id: "m1", text: "is 5" }));
+    p.turn.handle(event("message", { message: { id: "m1", role: "assistant", content: "The answer is 5" } }));
+    expect(p.turn.end).toBeNull();
+    const usage = { input_tokens: 12, output_tokens: 3, cost_micros: 150, tool_calls: 1 };
+    p.turn.handle(event("turn.completed", { steps: 2, usage, response_ms: 420 }));
+    expect(p.out()).toBe("The answer is 5\n");
+    expect(p.err()).toBe(
+      '⚙ calculator {"expression":"2+3"}\n✔ calculator succeeded in 4 ms: 5\n' +
+        "[12 in + 3 out tokens · $0.000150 · 2 steps · 1 tool call · 0.42 s]\n",
+    );
+    expect(p.turn.end).toEqual({ status: "completed" });
+  });
+
+  it("prints a message whole when its deltas were missed, says a rejection once, and ends on failure", () => {
+    const p = printer();
+    p.turn.handle(event("message", { message: { id: "m2", role: "assistant", content: "resumed text" } }));
+    p.turn.handle(
+      event("tool.approval_decided", { call_id: "c2", name: "http_request", decision: "rejected", reason: "no" }),
+    );
+    p.turn.handle(
+      event("tool.finished", { call_id: "c2", name: "http_request", status: "rejected", execution_time_ms: 0 }),
+    );
+    p.turn.handle(event("turn.failed", { code: "model_error", message: "It broke" }));
+    expect(p.out()).toBe("resumed text\n");
+    expect(p.err()).toBe("✖ rejected http_request: no\nerror: It broke (model_error)\n");
+    expect(p.turn.end).toEqual({ status: "failed", message: "It broke" });
+  });
+
+  it("--json prints every event as one line and no text", () => {
+    const p = printer(true);
+    p.turn.handle(event("text.delta", { message_id: "m3", text: "hi" }));
+    p.turn.handle(event("turn.cancelled", { reason: "cancelled by the user" }));
+    const lines = p
+      .out()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as StreamEvent);
+    expect(lines.map((line) => line.type)).toEqual(["text.delta", "turn.cancelled"]);
+    expect(p.err()).toBe("turn cancelled (cancelled by the user)\n");
+  });
+
+  it("formats costs keeping small amounts readable", () => {
+    expect(formatCost(0)).toBe("$0");
+    expect(formatCost(123)).toBe("$0.000123");
+    expect(formatCost(1_234_500)).toBe("$1.2345");
+  });
+
+  it("routes a turn's events that arrived before its id was known, then the rest, and no other turn's", () => {
+    const router = new TurnRouter();
+    const seen: string[] = [];
+    router.push(event("turn.started", {}, "early"));
+    router.push(event("turn.started", {}, "other"));
+    router.follow("early", (e) => seen.push(`${e.turn_id}:${e.type}`));
+    router.push(event("text.delta", { text: "x" }, "early"));
+    router.push(event("text.delta", { text: "y" }, "other"));
+    router.release();
+    router.push(event("turn.completed", {}, "early"));
+    expect(seen).toEqual(["early:turn.started", "early:text.delta"]);
+  });
+});
 
 describe("agents and chat", () => {
   const cli = new CliUser(baseUrl);

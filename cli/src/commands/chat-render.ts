@@ -19,7 +19,12 @@ const ToolFinished = z.looseObject({
   output: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
-const Decided = z.looseObject({ name: z.string(), decision: z.string(), reason: z.string().nullable().optional() });
+const Decided = z.looseObject({
+  call_id: z.string(),
+  name: z.string(),
+  decision: z.string(),
+  reason: z.string().nullable().optional(),
+});
 const Message = z.object({
   message: z.looseObject({ id: z.string(), role: z.string(), content: z.string() }),
 });
@@ -62,6 +67,8 @@ export class TurnPrinter {
   #atLineStart = true;
   /** Messages whose text arrived as deltas; a message seen only whole (after a resume) is printed whole. */
   #streamed = new Set<string>();
+  /** Calls already reported as rejected: their "finished" event would only say it again. */
+  #rejected = new Set<string>();
 
   constructor(
     private readonly out: Sink,
@@ -86,13 +93,15 @@ export class TurnPrinter {
       case "tool.started":
         return this.#read(ToolStarted, event, (d) => this.#note(`⚙ ${d.name} ${preview(d.input)}`));
       case "tool.finished":
-        return this.#read(ToolFinished, event, (d) => this.#note(toolResultLine(d)));
+        return this.#read(ToolFinished, event, (d) => {
+          if (!(d.status === "rejected" && this.#rejected.has(d.call_id))) this.#note(toolResultLine(d));
+        });
       case "tool.approval_decided":
-        return this.#read(Decided, event, (d) =>
-          this.#note(
-            `${d.decision === "approved" ? "✔ approved" : "✖ rejected"} ${d.name}${d.reason ? `: ${d.reason}` : ""}`,
-          ),
-        );
+        return this.#read(Decided, event, (d) => {
+          const approved = d.decision === "approved";
+          if (!approved) this.#rejected.add(d.call_id);
+          this.#note(`${approved ? "✔ approved" : "✖ rejected"} ${d.name}${d.reason ? `: ${d.reason}` : ""}`);
+        });
       case "budget.exceeded":
         return this.#note(`budget exceeded: ${preview(event.data)}`);
       case "turn.completed":
