@@ -65,21 +65,28 @@ export type NewAgent = Required<Omit<CreateAgentInput, "config">> & {
   templateId: string | null;
 };
 
+/** The columns behind the API's agent fields (typed as given: all set for a new agent, some for a change). */
+function columnsOf<T extends UpdateAgentInput>(input: T) {
+  return {
+    name: input.name as T["name"],
+    type: input.type as T["type"],
+    model: input.model as T["model"],
+    fallbackModels: input.fallback_models as T["fallback_models"],
+    systemPrompt: input.system_prompt as T["system_prompt"],
+    tools: input.tools as T["tools"],
+    config: input.config as T["config"],
+    isActive: input.active as T["active"],
+  };
+}
+
 export async function createAgent(db: Db, principal: Principal, input: NewAgent, meta: RequestMeta) {
   assertDistinctFallbacks(input.model, input.fallback_models);
   const now = Date.now();
   const row: AgentRow = {
     id: newId(),
     userId: principal.userId,
-    name: input.name,
-    type: input.type,
-    model: input.model,
-    fallbackModels: input.fallback_models,
-    systemPrompt: input.system_prompt,
-    tools: input.tools,
-    config: input.config,
+    ...columnsOf(input),
     templateId: input.templateId,
-    isActive: input.active,
     createdAt: now,
     updatedAt: now,
   };
@@ -149,17 +156,7 @@ export async function updateAgent(
   meta: RequestMeta,
 ) {
   const before = await getOwnAgent(db, principal.userId, id);
-  const changes = {
-    name: input.name,
-    type: input.type,
-    model: input.model,
-    fallbackModels: input.fallback_models,
-    systemPrompt: input.system_prompt,
-    tools: input.tools,
-    config: input.config,
-    isActive: input.active,
-  };
-  const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  const set = Object.fromEntries(Object.entries(columnsOf(input)).filter(([, value]) => value !== undefined));
   const after: AgentRow = { ...before, ...set, updatedAt: Date.now() };
   assertDistinctFallbacks(after.model, after.fallbackModels);
   const old = toAgent(before);
