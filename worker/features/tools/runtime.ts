@@ -10,7 +10,7 @@ import { runtimeConfig } from "../extensions/store";
 import { OutboundError } from "../outbound/guarded-fetch";
 import { cacheKey, readCache, writeCache } from "./cache";
 import type { ToolCaller, ToolOutcome, ToolRuntime } from "./contract";
-import { type ToolContext, ToolError } from "./define-tool";
+import { type Tool, type ToolContext, ToolError } from "./define-tool";
 import { checkToolLimits } from "./limits";
 import { type ExecutionRecord, recordExecution } from "./record";
 import { describeTool, enabledTools, type ResolvedTool } from "./resolve";
@@ -41,10 +41,12 @@ async function run(
   prepared: { run: (ctx: ToolContext) => Promise<unknown> },
   signal: AbortSignal | undefined,
 ): Promise<Outcome> {
-  const config = await runtimeConfig(env, caller.userId, extension);
   const timeoutMs = Math.min(tool.timeoutMs, caller.timeoutMs ?? Number.POSITIVE_INFINITY);
   const result = await runWithTimeout(
-    (runSignal) => prepared.run({ env, userId: caller.userId, signal: runSignal, config }),
+    async (runSignal) => {
+      const config = await runtimeConfig(env, caller.userId, extension);
+      return prepared.run({ env, userId: caller.userId, signal: runSignal, config });
+    },
     timeoutMs,
     signal,
   );
@@ -74,7 +76,24 @@ async function run(
   }
 }
 
-/** Everything after the tool is known and allowed; returns the outcome to record. */
+function forbidden(caller: ToolCaller, tool: Tool): Outcome | undefined {
+  const required: Scope[] = ["tools:execute", ...tool.scopes];
+  const missing = required.filter((scope) => !caller.scopes.has(scope));
+  if (!missing.length) return undefined;
+  const message = `${tool.name} needs ${missing.join(", ")}`;
+  return { status: "forbidden", error: { code: "insufficient_scope", message, details: { missing } } };
+}
+
+/** A failed cache write costs a future hit, never this call's result. */
+function storeInCache(env: Env, entry: Parameters<typeof writeCache>[1]) {
+  return writeCache(env, entry).catch((error: unknown) =>
+    console.error(
+      JSON.stringify({ level: "error", msg: "tool cache write failed", tool: entry.tool, error: String(error) }),
+    ),
+  );
+}
+
+/** Everything after the tool is known; returns the outcome to record. */
 async function attempt(
   env: Env,
   caller: ToolCaller,
@@ -83,13 +102,8 @@ async function attempt(
   signal: AbortSignal | undefined,
 ): Promise<Outcome> {
   const { tool } = resolved;
-  const required: Scope[] = ["tools:execute", ...tool.scopes];
-  const missing = required.filter((scope) => !caller.scopes.has(scope));
-  if (missing.length)
-    return {
-      status: "forbidden",
-      error: { code: "insufficient_scope", message: `${tool.name} needs ${missing.join(", ")}`, details: { missing } },
-    };
+  const refused = forbidden(caller, tool);
+  if (refused) return refused;
   const prepared = tool.prepare(raw);
   if (!prepared.ok)
     return {
@@ -108,14 +122,10 @@ async function attempt(
       retryAfterSeconds: verdict.retryAfterSeconds,
     };
   const outcome = await run(env, caller, resolved, prepared, signal);
-  if (key && outcome.status === "succeeded")
-    await writeCache(env, {
-      key,
-      userId: caller.userId,
-      tool: tool.name,
-      output: outcome.output,
-      ttlSeconds: tool.cacheTtlSeconds,
-    });
+  if (key && outcome.status === "succeeded") {
+    const ttlSeconds = tool.cacheTtlSeconds;
+    await storeInCache(env, { key, userId: caller.userId, tool: tool.name, output: outcome.output, ttlSeconds });
+  }
   return { input: prepared.input, ...outcome };
 }
 
