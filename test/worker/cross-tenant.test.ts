@@ -5,7 +5,9 @@
  * exists. The table must name every id-taking route in the OpenAPI document.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { setModelOverride } from "../../worker/features/sessions/deps";
 import { call, createApiKey, createUser, json, type TestUser } from "./support/api";
+import { createAgent, createSession, follow, scriptedModel, sendMessage } from "./support/chat";
 import { expectError } from "./support/envelope";
 
 type Credential = { token: string } | { apiKey: string };
@@ -23,20 +25,56 @@ let bob: TestUser;
 let aliceKey: { key: { id: string; prefix: string }; secret: string };
 let bobKey: { key: { id: string }; secret: string };
 const aliceText = `for alice only ${crypto.randomUUID()}`;
+const aliceWord = `alicesecret${crypto.randomUUID().slice(0, 8)}`;
+let aliceSession: string;
+let aliceTurn: string;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
   bob = await createUser();
   aliceKey = await createApiKey(alice, ["account:read", "events:read"]);
-  bobKey = await createApiKey(bob, ["account:read", "keys:read", "keys:write", "audit:read", "events:read"]);
+  bobKey = await createApiKey(bob, [
+    "account:read",
+    "keys:read",
+    "keys:write",
+    "audit:read",
+    "events:read",
+    "agents:read",
+    "agents:write",
+  ]);
   const published = await call("/api/v1/events", {
     token: alice.accessToken,
     body: { type: "user.message", data: { text: aliceText } },
   });
   expect(published.status).toBe(201);
+  setModelOverride("mock", () => scriptedModel([{ text: [`Alice's answer ${aliceWord}`] }]));
+  aliceSession = await createSession(alice, await createAgent(alice), "Alice Private plans");
+  const accepted = await sendMessage(alice, aliceSession, `my plan is ${aliceWord}`);
+  aliceTurn = accepted.turn_id;
+  await follow(alice, aliceSession, accepted.stream_after);
+});
+
+const session = (route: string, extra: Partial<Probe> = {}): Probe => ({
+  route,
+  aliceId: () => aliceSession,
+  status: 404,
+  code: "not_found",
+  ...extra,
 });
 
 const TABLE: Probe[] = [
+  session("GET /api/v1/sessions/{id}"),
+  session("PATCH /api/v1/sessions/{id}", { body: { title: "Bob was here" } }),
+  session("DELETE /api/v1/sessions/{id}"),
+  session("POST /api/v1/sessions/{id}/end"),
+  session("GET /api/v1/sessions/{id}/messages"),
+  session("POST /api/v1/sessions/{id}/messages", { body: { content: "hi from Bob" } }),
+  session("POST /api/v1/sessions/{id}/turns/{turn_id}/cancel"),
+  session("POST /api/v1/sessions/{id}/approvals/{call_id}", { body: { decision: "approve" } }),
+  session("GET /api/v1/sessions/{id}/stream"),
+  session("POST /api/v1/sessions/{id}/ws/ticket"),
+  // Without an upgrade header every id gets 426; the upgrade itself is probed below.
+  session("GET /api/v1/sessions/{id}/ws", { status: 426, code: "upgrade_required" }),
   { route: "GET /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "DELETE /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "GET /api/v1/admin/users/{id}", aliceId: () => alice.id, status: 403, code: "insufficient_scope" },
@@ -56,9 +94,13 @@ const TABLE: Probe[] = [
   },
 ];
 
+/** Ids for a route's later path parameters: Alice's real turn, or a made-up call id. */
+const laterParams: Record<string, () => string> = { turn_id: () => aliceTurn, call_id: () => "call-1" };
+
 function request(probe: Probe, id: string, credential: Credential) {
   const [method, template] = probe.route.split(" ") as [string, string];
-  const path = template.replace(/\{[^}]+\}/, encodeURIComponent(id));
+  let path = template.replace(/\{[^}]+\}/, encodeURIComponent(id));
+  for (const [name, value] of Object.entries(laterParams)) path = path.replace(`{${name}}`, value());
   return call(path, { method, body: probe.body, ...credential });
 }
 
@@ -76,7 +118,9 @@ describe.each(TABLE)("$route with Alice's id", (probe) => {
       const theirs = await request(probe, probe.aliceId(), credential);
       const text = await theirs.clone().text();
       const body = await expectError(theirs, probe.status, probe.code);
-      for (const secret of [alice.email, "Alice Private", aliceKey.key.prefix]) expect(text).not.toContain(secret);
+      for (const secret of [alice.email, "Alice Private", aliceKey.key.prefix, aliceWord]) {
+        expect(text).not.toContain(secret);
+      }
 
       const nobody = await request(probe, `missing-${crypto.randomUUID()}`, credential);
       const other = await expectError(nobody, probe.status, probe.code);
@@ -86,12 +130,43 @@ describe.each(TABLE)("$route with Alice's id", (probe) => {
 });
 
 describe("after Bob's attempts", () => {
+  it("left Alice's session, its messages and its search entries as they were", async () => {
+    const detail = await call(`/api/v1/sessions/${aliceSession}`, { token: alice.accessToken });
+    expect(await detail.json()).toMatchObject({ title: "Alice Private plans", status: "active", message_count: 2 });
+    const messages = await call(`/api/v1/sessions/${aliceSession}/messages`, { token: alice.accessToken });
+    expect((await json<{ items: unknown[] }>(messages)).items).toHaveLength(2);
+    const found = await call(`/api/v1/messages/search?q=${aliceWord}`, { token: alice.accessToken });
+    expect((await json<{ items: unknown[] }>(found)).items).toHaveLength(2);
+  });
+
   it("left Alice's key, account and the settings as they were", async () => {
     expect((await call("/api/v1/me", { apiKey: aliceKey.secret })).status).toBe(200);
     const me = await json<{ is_active: boolean; role: string }>(await call("/api/v1/me", { token: alice.accessToken }));
     expect(me).toMatchObject({ is_active: true, role: "developer" });
     const config = await json<{ items: { key: string; value: unknown }[] }>(await call("/api/v1/config"));
     expect(config.items.find((item) => item.key === "registration")).toMatchObject({ value: { open: true } });
+  });
+});
+
+describe("the session WebSocket", () => {
+  const upgrade = (sessionId: string, init: { ticket?: string; headers?: Record<string, string> }) =>
+    call(`/api/v1/sessions/${sessionId}/ws${init.ticket ? `?ticket=${encodeURIComponent(init.ticket)}` : ""}`, {
+      headers: { upgrade: "websocket", ...init.headers },
+    });
+
+  it("refuses Bob's credentials on Alice's session as if it did not exist", async () => {
+    for (const headers of [{ authorization: `Bearer ${bob.accessToken}` }, { "x-api-key": bobKey.secret }]) {
+      const theirs = await expectError(await upgrade(aliceSession, { headers }), 404, "not_found");
+      const nobody = await expectError(await upgrade(`missing-${crypto.randomUUID()}`, { headers }), 404, "not_found");
+      expect(theirs.error.message).toBe(nobody.error.message);
+    }
+  });
+
+  it("refuses a ticket Bob got for his own session on Alice's", async () => {
+    const bobSession = await createSession(bob, await createAgent(bob));
+    const res = await call(`/api/v1/sessions/${bobSession}/ws/ticket`, { method: "POST", token: bob.accessToken });
+    const { ticket } = await json<{ ticket: string }>(res);
+    await expectError(await upgrade(aliceSession, { ticket }), 401, "invalid_ticket");
   });
 });
 
@@ -126,6 +201,24 @@ describe("lists", () => {
       const text = await res.text();
       expect(text).not.toContain(aliceText);
       expect(text).not.toContain(aliceKey.key.id);
+    }
+  });
+
+  it("GET /sessions and /messages/search show Bob nothing of Alice's", async () => {
+    for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
+      for (const path of [
+        "/api/v1/sessions?limit=100",
+        `/api/v1/sessions?agent_id=${encodeURIComponent(aliceSession)}`,
+        `/api/v1/messages/search?q=${aliceWord}`,
+        `/api/v1/messages/search?q=${aliceWord}&session_id=${aliceSession}`,
+      ]) {
+        const res = await call(path, credential);
+        expect(res.status).toBe(200);
+        const text = await res.text();
+        const items = (JSON.parse(text) as { items: unknown[] }).items;
+        if (path.includes("search")) expect(items).toEqual([]);
+        for (const secret of [aliceSession, aliceWord, "Alice Private"]) expect(text).not.toContain(secret);
+      }
     }
   });
 
