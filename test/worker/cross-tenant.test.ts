@@ -155,7 +155,11 @@ describe("the session WebSocket", () => {
     });
 
   it("refuses Bob's credentials on Alice's session as if it did not exist", async () => {
-    for (const headers of [{ authorization: `Bearer ${bob.accessToken}` }, { "x-api-key": bobKey.secret }]) {
+    const credentials: Array<Record<string, string>> = [
+      { authorization: `Bearer ${bob.accessToken}` },
+      { "x-api-key": bobKey.secret },
+    ];
+    for (const headers of credentials) {
       const theirs = await expectError(await upgrade(aliceSession, { headers }), 404, "not_found");
       const nobody = await expectError(await upgrade(`missing-${crypto.randomUUID()}`, { headers }), 404, "not_found");
       expect(theirs.error.message).toBe(nobody.error.message);
