@@ -3,6 +3,7 @@
  * the session's identity. The Durable Object implements it; the pipeline modules
  * only see this, so they read as the flowchart's steps.
  */
+import type { EventData } from "../../../worker/features/events/catalog";
 import type { ResolvedModel } from "../../../worker/features/models/contract";
 import type { PipelineDeps } from "../../../worker/features/sessions/deps";
 import type { ToolDescriptor } from "../../../worker/features/tools/contract";
@@ -21,6 +22,8 @@ export type TurnHost = {
   persist(message: NewMessage): StoredMessage;
   /** Resolves once the D1 side of every persisted message (search index, counts) has landed. */
   settled(): Promise<void>;
+  /** Tells the owner's live hub (other tabs and devices), in the background. */
+  notify<T extends "chat.approval_required" | "chat.turn_ended">(type: T, data: EventData<T>): void;
 };
 
 /** One turn in flight: what it was started with and what it has resolved so far. */

@@ -20,6 +20,13 @@ export const METRICS = {
   hub_events_published_total: { kind: "counter", help: "Events published to live hubs, by type" },
   auth_events_total: { kind: "counter", help: "Authentication outcomes (login, refresh, reuse detected…)" },
   rate_limited_total: { kind: "counter", help: "Requests answered 429, by limit" },
+  chat_turns_total: { kind: "counter", help: "Chat turns that ended, by status and (for failures) code" },
+  chat_turn_duration_seconds: {
+    kind: "histogram",
+    help: "Time from a user's message to the end of its turn (approval waits included), by status",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  },
+  chat_tool_calls_total: { kind: "counter", help: "Tool calls run by chat turns, by result status" },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
