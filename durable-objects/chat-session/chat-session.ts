@@ -302,6 +302,7 @@ export class ChatSession extends DurableObject<Env> {
         this.#events.append(turnId, type, data);
       },
       persist: (message) => this.#persist(message),
+      background: (work) => this.#track(work),
       settled: () => this.#settled(),
       notify: (type, data) => {
         const meta = store.meta();

@@ -162,7 +162,7 @@ export async function runToolPhase(run: TurnRun, tools: readonly ToolDescriptor[
       cost += result.costMicros;
       finish(run, call, result);
     });
-    await recordUsage(run, { toolCalls: ready.length, costMicros: cost });
+    recordUsage(run, { toolCalls: ready.length, costMicros: cost });
   }
   run.checkpoint.pending = [];
   run.checkpoint.assistantSeq = null;

@@ -44,6 +44,7 @@ async function prepare(host: TurnHost, turn: OpenTurn, signal: AbortSignal): Pro
     settings,
     models: chain.models,
     tools: available.filter((tool) => settings.toolNames.includes(tool.name)),
+    unrecorded: { tokens: 0, costMicros: 0 },
   };
 }
 
@@ -121,14 +122,14 @@ async function loop(run: TurnRun, progress: StepProgress): Promise<TurnEnd> {
     saveCheckpoint(run);
     const spent = { inputTokens: result.inputTokens, outputTokens: result.outputTokens, costMicros: result.costMicros };
     if (result.failure) {
-      await recordUsage(run, spent);
+      recordUsage(run, spent);
       throw new TurnFailure("model_error", `The model stopped with an error: ${result.failure}`);
     }
     if (calls.length) {
-      await recordUsage(run, spent);
+      recordUsage(run, spent);
       continue;
     }
-    await recordUsage(run, { ...spent, responseMs: Date.now() - run.startedAt });
+    recordUsage(run, { ...spent, responseMs: Date.now() - run.startedAt });
     return complete(run, message);
   }
 }
