@@ -7,6 +7,8 @@
  * owner; WebSockets arrive with connect parameters the Worker wrote.
  */
 import { DurableObject } from "cloudflare:workers";
+import { publishEvent } from "../../worker/features/events/publish";
+import { flushMetrics } from "../../worker/features/observability/collector";
 import type {
   AcceptedTurnDto,
   ApprovalDto,
@@ -78,7 +80,7 @@ export class ChatSession extends DurableObject<Env> {
   #events!: EventLog;
   #turns!: TurnControl;
   #sse = new SseStreams();
-  #indexing = new Set<Promise<void>>();
+  #background = new Set<Promise<void>>();
   #deleted = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -91,7 +93,12 @@ export class ChatSession extends DurableObject<Env> {
         this.#sse.send(event);
         broadcast(ctx, event);
       });
-      this.#turns = new TurnControl(this.#host(), ctx, () => this.#events.bounds().latest);
+      this.#turns = new TurnControl(
+        this.#host(),
+        ctx,
+        () => this.#events.bounds().latest,
+        () => this.#afterTurn(),
+      );
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -295,7 +302,17 @@ export class ChatSession extends DurableObject<Env> {
         this.#events.append(turnId, type, data);
       },
       persist: (message) => this.#persist(message),
+      background: (work) => this.#track(work),
       settled: () => this.#settled(),
+      notify: (type, data) => {
+        const meta = store.meta();
+        if (!meta) return;
+        const sent = publishEvent(this.env, meta.userId, type, data, [`session:${meta.sessionId}`]).then(
+          () => {},
+          (error) => console.warn(JSON.stringify({ msg: "hub notify failed", type, error: String(error) })),
+        );
+        this.#track(sent);
+      },
     };
   }
 
@@ -334,17 +351,32 @@ export class ChatSession extends DurableObject<Env> {
           ),
       );
     }
-    const write: Promise<void> = db
-      .batch(statements)
-      .then(
+    this.#track(
+      db.batch(statements).then(
         () => {},
         (error) => console.error(JSON.stringify({ level: "error", msg: "message index failed", error: String(error) })),
-      )
-      .finally(() => this.#indexing.delete(write));
-    this.#indexing.add(write);
+      ),
+    );
+  }
+
+  /** Background work (D1 index, hub notices) that deleting the session, or completing a turn, waits for. */
+  #track(work: Promise<void>): void {
+    const tracked: Promise<void> = work.finally(() => this.#background.delete(tracked));
+    this.#background.add(tracked);
+  }
+
+  /** Old events go once their turn is over; this object's metric samples go to the MetricsHub. */
+  #afterTurn(): void {
+    if (this.#deleted) return;
+    try {
+      this.#events.prune();
+    } catch (error) {
+      console.warn(JSON.stringify({ msg: "event prune failed", error: String(error) }));
+    }
+    void flushMetrics(this.env);
   }
 
   async #settled(): Promise<void> {
-    await Promise.all([...this.#indexing]);
+    await Promise.all([...this.#background]);
   }
 }

@@ -74,14 +74,16 @@ export class EventLog {
 }
 
 /**
- * Buffers a step's text and emits it as text.delta events: when ~50 ms have passed
- * since the first unsent piece, when the buffer is large, and always before any
- * other event of the turn (`flush`), so order is kept.
+ * Buffers a step's text and emits it as text.delta events: the first piece at once
+ * (time to first token is what users feel), then when ~50 ms have passed since the
+ * first unsent piece or the buffer is large, and always before any other event of
+ * the turn (`flush`), so order is kept.
  */
 export class DeltaCoalescer {
   #buffer: string[] = [];
   #units = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #started = false;
 
   constructor(private readonly emit: (text: string) => void) {}
 
@@ -89,8 +91,10 @@ export class DeltaCoalescer {
     if (!text) return;
     this.#buffer.push(text);
     this.#units += text.length;
-    if (this.#units >= COALESCE_UNITS) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), COALESCE_MS);
+    if (!this.#started || this.#units >= COALESCE_UNITS) {
+      this.#started = true;
+      this.flush();
+    } else this.#timer ??= setTimeout(() => this.flush(), COALESCE_MS);
   }
 
   flush(): void {
@@ -101,13 +105,5 @@ export class DeltaCoalescer {
     this.#buffer = [];
     this.#units = 0;
     for (const piece of splitText(text, MAX_DELTA_UNITS)) this.emit(piece);
-  }
-
-  /** Drops what was not sent yet (a cancelled or abandoned step). */
-  discard(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#buffer = [];
-    this.#units = 0;
   }
 }

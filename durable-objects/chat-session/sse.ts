@@ -19,10 +19,6 @@ export class SseStreams {
   #clients = new Set<Client>();
   #keepalive: ReturnType<typeof setInterval> | undefined;
 
-  get size(): number {
-    return this.#clients.size;
-  }
-
   /**
    * A byte stream that starts with `replay` (after a gap notice, if any) and then
    * follows live events; when the client goes away its `cancel` drops it at once.

@@ -25,8 +25,10 @@ const DDL = [
      error TEXT, started_at INTEGER NOT NULL, ended_at INTEGER)`,
   "CREATE INDEX IF NOT EXISTS turns_status_idx ON turns (status)",
   `CREATE TABLE IF NOT EXISTS approvals (
-     call_id TEXT PRIMARY KEY, turn_id TEXT NOT NULL, tool TEXT NOT NULL, input TEXT NOT NULL,
-     status TEXT NOT NULL, reason TEXT, created_at INTEGER NOT NULL, decided_at INTEGER)`,
+     turn_id TEXT NOT NULL, call_id TEXT NOT NULL, tool TEXT NOT NULL, input TEXT NOT NULL,
+     status TEXT NOT NULL, reason TEXT, created_at INTEGER NOT NULL, decided_at INTEGER,
+     PRIMARY KEY (turn_id, call_id))`,
+  "CREATE INDEX IF NOT EXISTS approvals_call_idx ON approvals (call_id, created_at)",
   `CREATE TABLE IF NOT EXISTS stream_events (
      seq INTEGER PRIMARY KEY AUTOINCREMENT, turn_id TEXT, type TEXT NOT NULL, data TEXT NOT NULL, ts INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS summaries (
@@ -171,8 +173,19 @@ export class SessionStore {
       .map(toApproval);
   }
 
-  approval(callId: string): ApprovalRow | null {
-    const row = this.sql.exec<RawApproval>("SELECT * FROM approvals WHERE call_id = ?", callId).toArray()[0];
+  /** A call's approval within one turn (models may reuse call ids across turns). */
+  approval(turnId: string, callId: string): ApprovalRow | null {
+    const row = this.sql
+      .exec<RawApproval>("SELECT * FROM approvals WHERE turn_id = ? AND call_id = ?", turnId, callId)
+      .toArray()[0];
+    return row ? toApproval(row) : null;
+  }
+
+  /** The newest approval asked for `callId`, in whichever turn. */
+  latestApproval(callId: string): ApprovalRow | null {
+    const row = this.sql
+      .exec<RawApproval>("SELECT * FROM approvals WHERE call_id = ? ORDER BY created_at DESC LIMIT 1", callId)
+      .toArray()[0];
     return row ? toApproval(row) : null;
   }
 
@@ -188,12 +201,18 @@ export class SessionStore {
   }
 
   /** Decides a pending approval; false when it was already decided. */
-  decideApproval(callId: string, status: Exclude<ApprovalStatus, "pending">, reason: string | null): boolean {
+  decideApproval(
+    turnId: string,
+    callId: string,
+    status: Exclude<ApprovalStatus, "pending">,
+    reason: string | null,
+  ): boolean {
     const result = this.sql.exec(
-      "UPDATE approvals SET status = ?, reason = ?, decided_at = ? WHERE call_id = ? AND status = 'pending'",
+      "UPDATE approvals SET status = ?, reason = ?, decided_at = ? WHERE turn_id = ? AND call_id = ? AND status = 'pending'",
       status,
       reason,
       Date.now(),
+      turnId,
       callId,
     );
     return result.rowsWritten > 0;

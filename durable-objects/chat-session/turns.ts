@@ -40,6 +40,8 @@ export class TurnControl {
     private readonly host: TurnHost,
     private readonly ctx: DurableObjectState,
     private readonly lastSeq: () => number,
+    /** After each run of a turn (ended or paused): housekeeping such as pruning and metrics. */
+    private readonly onSettled: () => void,
   ) {}
 
   get running(): boolean {
@@ -85,6 +87,7 @@ export class TurnControl {
     void this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
     const done = runTurn(this.host, turn, controller.signal, resumed).then(() => {
       if (this.#active?.turnId === turn.id) this.#active = null;
+      this.onSettled();
     });
     this.#active = { turnId: turn.id, controller, done };
   }
@@ -110,11 +113,11 @@ export class TurnControl {
   /** Records a decision; a turn paused for approval continues at once. */
   decide(callId: string, approve: boolean, reason: string | null): RpcResult<ApprovalRow> {
     const { store } = this.host;
-    const approval = store.approval(callId);
+    const approval = store.latestApproval(callId);
     if (!approval) return fail("approval_not_found", "No approval is waiting for this call");
     const turn = store.turn(approval.turn_id);
     const open = turn && (turn.status === "running" || turn.status === "awaiting_approval");
-    if (!open || !store.decideApproval(callId, approve ? "approved" : "rejected", reason)) {
+    if (!open || !store.decideApproval(turn.id, callId, approve ? "approved" : "rejected", reason)) {
       return fail(
         "approval_decided",
         `This call was already ${approval.status === "pending" ? "closed" : approval.status}`,
@@ -130,7 +133,7 @@ export class TurnControl {
       store.setTurnStatus(turn.id, "running");
       this.#start({ ...turn, status: "running" }, false);
     }
-    return { ok: true, value: store.approval(callId)! };
+    return { ok: true, value: store.approval(turn.id, callId)! };
   }
 
   /** Stops the running turn (session ended or deleted) and waits for it to let go. */

@@ -137,7 +137,7 @@ async function summaryBefore(run: TurnRun, cutSeq: number, budgetChars: number):
   });
   const inputTokens = result.generated.usage.inputTokens ?? estimateTokens(prompt.length);
   const outputTokens = result.generated.usage.outputTokens ?? estimateTokens(result.generated.text.length);
-  await recordUsage(run, {
+  recordUsage(run, {
     inputTokens,
     outputTokens,
     costMicros: priceOf(result.model.price, inputTokens, outputTokens),

@@ -35,13 +35,42 @@ function userText(message: StoredMessage, maxChars: number): string {
   return [clip(message.content, maxChars), ...lines].join("\n");
 }
 
-/** Model messages for `history` (oldest first); each text is at most `maxChars`. */
+const notRun = (calls: Map<string, string>): ModelMessage => ({
+  role: "tool",
+  content: [...calls].map(([toolCallId, toolName]) => ({
+    type: "tool-result" as const,
+    toolCallId,
+    toolName,
+    output: { type: "error-text" as const, value: "Not run: the turn ended before this call" },
+  })),
+});
+
+function assistantMessage(message: StoredMessage, maxChars: number): ModelMessage | null {
+  const text = message.content ? [{ type: "text" as const, text: clip(message.content, maxChars) }] : [];
+  const calls = message.toolCalls.map((c) => ({
+    type: "tool-call" as const,
+    toolCallId: c.call_id,
+    toolName: c.name,
+    input: c.input,
+  }));
+  return text.length || calls.length ? { role: "assistant", content: [...text, ...calls] } : null;
+}
+
+/**
+ * Model messages for `history` (oldest first); each text is at most `maxChars`.
+ * A call whose results never came (a cancelled turn) gets a "not run" result
+ * right after the results that did, so the model always sees call → result.
+ */
 export function toModelMessages(history: StoredMessage[], maxChars: number): ModelMessage[] {
-  const answered = new Set(history.flatMap((m) => m.toolResults.map((r) => r.call_id)));
   const out: ModelMessage[] = [];
+  let open = new Map<string, string>();
+  const close = () => {
+    if (open.size) out.push(notRun(open));
+    open = new Map();
+  };
   for (const message of history) {
-    if (message.role === "user") out.push({ role: "user", content: userText(message, maxChars) });
     if (message.role === "tool") {
+      for (const r of message.toolResults) open.delete(r.call_id);
       out.push({
         role: "tool",
         content: message.toolResults.map((r) => ({
@@ -51,29 +80,16 @@ export function toModelMessages(history: StoredMessage[], maxChars: number): Mod
           output: toolOutput(r, maxChars),
         })),
       });
+      continue;
     }
+    close();
+    if (message.role === "user") out.push({ role: "user", content: userText(message, maxChars) });
     if (message.role !== "assistant") continue;
-    const text = message.content ? [{ type: "text" as const, text: clip(message.content, maxChars) }] : [];
-    const calls = message.toolCalls.map((c) => ({
-      type: "tool-call" as const,
-      toolCallId: c.call_id,
-      toolName: c.name,
-      input: c.input,
-    }));
-    if (text.length || calls.length) out.push({ role: "assistant", content: [...text, ...calls] });
-    const unanswered = message.toolCalls.filter((c) => !answered.has(c.call_id));
-    if (unanswered.length) {
-      out.push({
-        role: "tool",
-        content: unanswered.map((c) => ({
-          type: "tool-result" as const,
-          toolCallId: c.call_id,
-          toolName: c.name,
-          output: { type: "error-text" as const, value: "Not run: the turn ended before this call" },
-        })),
-      });
-    }
+    const assistant = assistantMessage(message, maxChars);
+    if (assistant) out.push(assistant);
+    open = new Map(message.toolCalls.map((c) => [c.call_id, c.name]));
   }
+  close();
   return out;
 }
 

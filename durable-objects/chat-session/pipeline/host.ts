@@ -3,6 +3,7 @@
  * the session's identity. The Durable Object implements it; the pipeline modules
  * only see this, so they read as the flowchart's steps.
  */
+import type { EventData } from "../../../worker/features/events/catalog";
 import type { ResolvedModel } from "../../../worker/features/models/contract";
 import type { PipelineDeps } from "../../../worker/features/sessions/deps";
 import type { ToolDescriptor } from "../../../worker/features/tools/contract";
@@ -19,8 +20,12 @@ export type TurnHost = {
   emit(turnId: string | null, type: StreamEventType, data: unknown): void;
   /** Stores a message, indexes it for search and emits its `message` event. */
   persist(message: NewMessage): StoredMessage;
-  /** Resolves once the D1 side of every persisted message (search index, counts) has landed. */
+  /** Work the turn does not wait for now (ledger records, search index); `settled` waits for it. */
+  background(work: Promise<void>): void;
+  /** Resolves once all background work (D1 index and counts, ledger records, hub notices) has landed. */
   settled(): Promise<void>;
+  /** Tells the owner's live hub (other tabs and devices), in the background. */
+  notify<T extends "chat.approval_required" | "chat.turn_ended">(type: T, data: EventData<T>): void;
 };
 
 /** One turn in flight: what it was started with and what it has resolved so far. */
@@ -37,6 +42,8 @@ export type TurnRun = {
   models: ResolvedModel[];
   /** The agent's tools that its owner can call now. */
   tools: ToolDescriptor[];
+  /** Spend recorded but not yet confirmed by the ledger. */
+  unrecorded: { tokens: number; costMicros: number };
 };
 
 /** Thrown inside a turn to end it as failed with a code clients can act on. */

@@ -31,7 +31,12 @@ export function estimateStep(promptChars: number, maxOutputTokens: number, price
 export async function enforceBudgets(run: TurnRun, promptChars: number, maxOutputTokens: number): Promise<void> {
   const model = run.models[0];
   if (!model) return;
-  const estimate = estimateStep(promptChars, maxOutputTokens, model.price);
+  const next = estimateStep(promptChars, maxOutputTokens, model.price);
+  // Spend whose records are still on their way to the ledger counts as if it were there.
+  const estimate = {
+    tokens: next.tokens + run.unrecorded.tokens,
+    costMicros: next.costMicros + run.unrecorded.costMicros,
+  };
   const breach = await run.deps.usage.checkBudgets(run.host.env, subjectOf(run), estimate);
   if (!breach) return;
   const details = {
@@ -53,11 +58,12 @@ export async function enforceBudgets(run: TurnRun, promptChars: number, maxOutpu
 type Spent = Partial<Pick<UsageRecord, "inputTokens" | "outputTokens" | "costMicros" | "toolCalls" | "responseMs">>;
 
 /**
- * Adds to the turn's totals and records with the ledger; the turn's first record
- * is its interaction (and, on the session's first turn, its new session). A ledger
- * failure is logged, never fatal: the answer matters more than the tally.
+ * Adds to the turn's totals and records with the ledger in the background (the
+ * next budget check counts it until it lands; the turn's end waits for it). The
+ * turn's first record is its interaction (and, on the session's first turn, its
+ * new session). A ledger failure is logged, never fatal.
  */
-export async function recordUsage(run: TurnRun, spent: Spent): Promise<void> {
+export function recordUsage(run: TurnRun, spent: Spent): void {
   const { checkpoint } = run;
   const usage: UsageRecord = {
     inputTokens: spent.inputTokens ?? 0,
@@ -73,9 +79,19 @@ export async function recordUsage(run: TurnRun, spent: Spent): Promise<void> {
   checkpoint.totals.outputTokens += usage.outputTokens;
   checkpoint.totals.costMicros += usage.costMicros;
   checkpoint.totals.toolCalls += usage.toolCalls;
-  try {
-    await run.deps.usage.record(run.host.env, subjectOf(run), usage);
-  } catch (error) {
-    console.error(JSON.stringify({ level: "error", msg: "usage record failed", error: String(error) }));
-  }
+  const tokens = usage.inputTokens + usage.outputTokens;
+  run.unrecorded.tokens += tokens;
+  run.unrecorded.costMicros += usage.costMicros;
+  const landed = () => {
+    run.unrecorded.tokens -= tokens;
+    run.unrecorded.costMicros -= usage.costMicros;
+  };
+  run.host.background(
+    run.deps.usage
+      .record(run.host.env, subjectOf(run), usage)
+      .catch((error) =>
+        console.error(JSON.stringify({ level: "error", msg: "usage record failed", error: String(error) })),
+      )
+      .finally(landed),
+  );
 }

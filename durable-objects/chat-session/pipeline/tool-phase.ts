@@ -7,6 +7,7 @@
  * eviction never runs a finished call again.
  */
 import type { Scope } from "../../../worker/features/auth/scopes";
+import { increment } from "../../../worker/features/observability/collector";
 import type { ToolDescriptor, ToolOutcome } from "../../../worker/features/tools/contract";
 import type { ToolResultRecord } from "../message-store";
 import { preview, saveCheckpoint, type TurnRun } from "./host";
@@ -38,6 +39,7 @@ function finish(run: TurnRun, call: { callId: string; name: string }, result: To
     toolResults: [record],
     costMicros: result.costMicros,
   });
+  increment("chat_tool_calls_total", { status: result.status });
   run.checkpoint.completed[call.callId] = message.seq;
   saveCheckpoint(run);
   run.host.emit(run.id, "tool.finished", {
@@ -125,11 +127,17 @@ function triage(run: TurnRun, tools: readonly ToolDescriptor[], inputs: Map<stri
       ready.push(call);
       continue;
     }
-    const approval = run.host.store.approval(callId);
+    const approval = run.host.store.approval(run.id, callId);
     if (!approval) {
       const input = preview(call.input, 16_384);
       run.host.store.requestApproval(run.id, callId, name, input);
       run.host.emit(run.id, "tool.approval_required", { call_id: callId, name, input, step: run.checkpoint.step });
+      run.host.notify("chat.approval_required", {
+        session_id: run.host.ref.sessionId,
+        turn_id: run.id,
+        call_id: callId,
+        tool: name,
+      });
       waiting++;
     } else if (approval.status === "pending") waiting++;
     else if (approval.status === "approved") ready.push(call);
@@ -154,7 +162,7 @@ export async function runToolPhase(run: TurnRun, tools: readonly ToolDescriptor[
       cost += result.costMicros;
       finish(run, call, result);
     });
-    await recordUsage(run, { toolCalls: ready.length, costMicros: cost });
+    recordUsage(run, { toolCalls: ready.length, costMicros: cost });
   }
   run.checkpoint.pending = [];
   run.checkpoint.assistantSeq = null;

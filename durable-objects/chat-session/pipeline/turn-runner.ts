@@ -5,6 +5,7 @@
  * → final answer with citations → persist → usage → stream. Called by the
  * ChatSession for a new turn, after an approval, and to resume after an eviction.
  */
+import { increment, observe } from "../../../worker/features/observability/collector";
 import { pipelineDeps } from "../../../worker/features/sessions/deps";
 import { newId } from "../../../worker/lib/ids";
 import type { StoredMessage } from "../message-store";
@@ -43,12 +44,15 @@ async function prepare(host: TurnHost, turn: OpenTurn, signal: AbortSignal): Pro
     settings,
     models: chain.models,
     tools: available.filter((tool) => settings.toolNames.includes(tool.name)),
+    unrecorded: { tokens: 0, costMicros: 0 },
   };
 }
 
 async function complete(run: TurnRun, message: StoredMessage): Promise<TurnEnd> {
   await run.host.settled();
   run.host.store.setTurnStatus(run.id, "completed");
+  count("completed", run.startedAt);
+  run.host.notify("chat.turn_ended", { session_id: run.host.ref.sessionId, turn_id: run.id, status: "completed" });
   const { totals } = run.checkpoint;
   run.host.emit(run.id, "turn.completed", {
     message_id: message.id,
@@ -118,14 +122,14 @@ async function loop(run: TurnRun, progress: StepProgress): Promise<TurnEnd> {
     saveCheckpoint(run);
     const spent = { inputTokens: result.inputTokens, outputTokens: result.outputTokens, costMicros: result.costMicros };
     if (result.failure) {
-      await recordUsage(run, spent);
+      recordUsage(run, spent);
       throw new TurnFailure("model_error", `The model stopped with an error: ${result.failure}`);
     }
     if (calls.length) {
-      await recordUsage(run, spent);
+      recordUsage(run, spent);
       continue;
     }
-    await recordUsage(run, { ...spent, responseMs: Date.now() - run.startedAt });
+    recordUsage(run, { ...spent, responseMs: Date.now() - run.startedAt });
     return complete(run, message);
   }
 }
@@ -142,13 +146,21 @@ function keepPartial(host: TurnHost, turnId: string, progress: StepProgress): vo
   progress.messageId = null;
 }
 
-function end(host: TurnHost, turnId: string, progress: StepProgress, error: unknown, signal: AbortSignal): void {
+function end(
+  host: TurnHost,
+  { id: turnId, started_at: startedAt }: OpenTurn,
+  progress: StepProgress,
+  error: unknown,
+  signal: AbortSignal,
+): void {
   keepPartial(host, turnId, progress);
   host.store.cancelApprovals(turnId);
   if (signal.aborted) {
     const reason = signal.reason instanceof Error ? signal.reason.message : "cancelled";
     host.store.setTurnStatus(turnId, "cancelled");
     host.emit(turnId, "turn.cancelled", { reason });
+    count("cancelled", startedAt);
+    host.notify("chat.turn_ended", { session_id: host.ref.sessionId, turn_id: turnId, status: "cancelled" });
     return;
   }
   const failure =
@@ -158,6 +170,18 @@ function end(host: TurnHost, turnId: string, progress: StepProgress, error: unkn
   }
   host.store.setTurnStatus(turnId, "failed", { code: failure.code, message: failure.message });
   host.emit(turnId, "turn.failed", { code: failure.code, message: failure.message, details: failure.details ?? null });
+  count("failed", startedAt, failure.code);
+  host.notify("chat.turn_ended", {
+    session_id: host.ref.sessionId,
+    turn_id: turnId,
+    status: "failed",
+    code: failure.code,
+  });
+}
+
+function count(status: string, startedAt: number, code?: string): void {
+  increment("chat_turns_total", code ? { status, code } : { status });
+  observe("chat_turn_duration_seconds", { status }, (Date.now() - startedAt) / 1000);
 }
 
 /**
@@ -172,7 +196,7 @@ export async function runTurn(host: TurnHost, turn: OpenTurn, signal: AbortSigna
     return await loop(run, progress);
   } catch (error) {
     try {
-      end(host, turn.id, progress, error, signal);
+      end(host, turn, progress, error, signal);
     } catch (cleanup) {
       // Storage is gone (the object was evicted or deleted mid-turn); the watchdog resumes it elsewhere.
       console.warn(JSON.stringify({ msg: "turn could not record its end", turn: turn.id, error: String(cleanup) }));

@@ -106,6 +106,15 @@ describe("approval over the API", () => {
     expect(tools.calls.get("echo")).toBe(1);
     expect(promptOf(model, 1)).toContain('"deleted":true');
 
+    const feed = async () => {
+      const res = await call("/api/v1/events?limit=500", { token: user.accessToken });
+      return (await json<{ items: Array<{ type: string; data: { session_id?: string } }> }>(res)).items
+        .filter((e) => e.data.session_id === sessionId)
+        .map((e) => e.type);
+    };
+    for (let i = 0; i < 50 && (await feed()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await feed()).toEqual(["chat.approval_required", "chat.turn_ended"]);
+
     await expectError(await decide(sessionId, "call-rm", { decision: "reject" }), 409, "approval_decided");
     await expectError(await decide(sessionId, "no-such-call", { decision: "approve" }), 404, "approval_not_found");
   });
@@ -124,6 +133,23 @@ describe("approval over the API", () => {
     ).toMatchObject({ status: "rejected" });
     expect(deleted).toEqual([]);
     expect(promptOf(model, 1)).toContain("Rejected by the user: keep it");
+  });
+
+  it("asks again when a later turn reuses a call id", async () => {
+    script([DANGER, { text: ["Deleted."] }, DANGER, { text: ["Deleted again."] }]);
+    const sessionId = await dangerousSession();
+    const first = await sendMessage(user, sessionId, "delete the report");
+    await follow(user, sessionId, first.stream_after, "tool.approval_required");
+    await decide(sessionId, "call-rm", { decision: "approve" });
+    await follow(user, sessionId, first.stream_after);
+    const second = await sendMessage(user, sessionId, "and once more");
+    const events = await follow(user, sessionId, second.stream_after, "tool.approval_required");
+    expect(events.at(-1)).toMatchObject({ turn_id: second.turn_id, data: { call_id: "call-rm" } });
+    expect(deleted).toEqual(["/tmp/report.txt"]);
+    const approved = await decide(sessionId, "call-rm", { decision: "approve" });
+    expect(await approved.json()).toMatchObject({ turn_id: second.turn_id, status: "approved" });
+    expect((await follow(user, sessionId, second.stream_after)).at(-1)?.type).toBe("turn.completed");
+    expect(deleted).toEqual(["/tmp/report.txt", "/tmp/report.txt"]);
   });
 
   it("cancelling a turn that waits for approval closes the approval", async () => {

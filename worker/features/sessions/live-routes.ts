@@ -21,11 +21,11 @@ export const liveSessionRoutes = createRouter();
 const tags = ["Sessions"];
 
 /** The replay point: Last-Event-ID (what EventSource sends on reconnect) wins over ?after=. */
-function replayPoint(header: string | undefined, after: number | undefined): number {
+function replayPoint(header: string | undefined, after: number): number {
   const fromHeader = header?.trim();
   if (fromHeader && /^\d{1,15}$/.test(fromHeader)) return Number(fromHeader);
   if (fromHeader) throw new AppError(400, "invalid_last_event_id", "Last-Event-ID must be a seq from this stream");
-  return after ?? 0;
+  return after;
 }
 
 liveSessionRoutes.openapi(
@@ -123,15 +123,15 @@ liveSessionRoutes.openapi(
     responses: { 101: { description: "Switching protocols" }, ...errorResponses(400, 401, 403, 404, 426, 429) },
   }),
   async (c) => {
-    const { id } = c.req.valid("param");
-    const query = c.req.valid("query");
-    const user = await connectingUser(c, id, query.ticket);
-    const { session } = await getOwnSession(getDb(c.env), user.userId, id);
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new AppError(426, "upgrade_required", "This endpoint speaks WebSocket only", undefined, {
         Upgrade: "websocket",
       });
     }
+    const { id } = c.req.valid("param");
+    const query = c.req.valid("query");
+    const user = await connectingUser(c, id, query.ticket);
+    const { session } = await getOwnSession(getDb(c.env), user.userId, id);
     const params: ConnectParams = {
       ref: refOf(session),
       scopes: user.scopes,

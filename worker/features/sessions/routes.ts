@@ -185,8 +185,10 @@ sessionRoutes.openapi(
   }),
   async (c) => {
     const { session, agentActive } = await getOwnSession(getDb(c.env), c.var.principal.userId, c.req.valid("param").id);
-    if (!agentActive)
+    if (session.status === "ended") throw new AppError(409, "session_ended", "This session has ended; start a new one");
+    if (!agentActive) {
       throw new AppError(409, "agent_inactive", "The session's agent is deactivated; activate it first");
+    }
     const caller = { scopes: [...c.var.principal.scopes], via: "http" as const };
     const accepted = unwrap(await sessionStub(c.env, session.id).submit(refOf(session), c.req.valid("json"), caller));
     return c.json(accepted, 202);

@@ -190,14 +190,18 @@ export const ApprovalSchema = z
   .openapi("Approval");
 export type ApprovalDto = z.infer<typeof ApprovalSchema>;
 
+/** A stream seq in a query. Documented explicitly: the generator marks a coerced number allowing 0 as nullable. */
+const seq = () => z.coerce.number().int().min(0);
+const SEQ_DOC = { type: "integer", minimum: 0 } as const;
+
 export const StreamQuery = z.object({
-  after: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(Number.MAX_SAFE_INTEGER)
-    .optional()
-    .openapi({ description: "Replay events after this seq first; the Last-Event-ID header wins when sent" }),
+  after: seq()
+    .default(0)
+    .openapi({
+      ...SEQ_DOC,
+      default: 0,
+      description: "Replay events after this seq first; the Last-Event-ID header wins when sent",
+    }),
 });
 
 export const WsTicketSchema = z
@@ -206,13 +210,12 @@ export const WsTicketSchema = z
 
 export const WsConnectQuery = z.object({
   ticket: z.string().max(2048).optional().openapi({ description: "From POST /sessions/{id}/ws/ticket" }),
-  after: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(Number.MAX_SAFE_INTEGER)
+  after: seq()
     .optional()
-    .openapi({ description: "Replay events after this seq, then stream live (same as a resume frame)" }),
+    .openapi({
+      ...SEQ_DOC,
+      description: "Replay events after this seq, then stream live (same as a resume frame)",
+    }),
 });
 
 export const SearchQuery = z.object({

@@ -159,9 +159,10 @@ export async function deleteSession(env: Env, row: SessionRow) {
   ]);
 }
 
-/** Each word quoted, so user text is never FTS5 syntax. */
+/** Each word quoted (control characters dropped), so user text is never FTS5 syntax. */
 function ftsQuery(q: string): string {
   return q
+    .replace(/\p{Cc}/gu, " ")
     .split(/\s+/)
     .filter(Boolean)
     .map((word) => `"${word.replaceAll('"', '""')}"`)
@@ -175,16 +176,23 @@ export async function searchMessages(
   userId: string,
   query: { q: string; session_id?: string | undefined; limit: number },
 ) {
+  const match = ftsQuery(query.q);
+  if (!match) return { items: [] };
   const where = query.session_id ? "AND session_id = ?3" : "";
-  const { results } = await env.DB.prepare(
-    `SELECT session_id, message_id, role, created_at, snippet(message_search, 0, '[', ']', '…', 16) AS snippet
-       FROM message_search WHERE message_search MATCH ?1 AND user_id = ?2 ${where} ORDER BY rank LIMIT ?4`,
-  )
-    .bind(ftsQuery(query.q), userId, query.session_id ?? null, query.limit)
-    .all<SearchRow>();
-  return {
-    items: results.map((row) => ({ ...row, created_at: toIso(row.created_at) })),
-  };
+  let results: SearchRow[];
+  try {
+    ({ results } = await env.DB.prepare(
+      `SELECT session_id, message_id, role, created_at, snippet(message_search, 0, '[', ']', '…', 16) AS snippet
+         FROM message_search WHERE message_search MATCH ?1 AND user_id = ?2 ${where} ORDER BY rank LIMIT ?4`,
+    )
+      .bind(match, userId, query.session_id ?? null, query.limit)
+      .all<SearchRow>());
+  } catch (error) {
+    throw new AppError(400, "invalid_query", "The search words could not be used; try plain words", {
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return { items: results.map((row) => ({ ...row, created_at: toIso(row.created_at) })) };
 }
 
 /** Messages cursors carry the seq of the last message sent, for either direction. */
