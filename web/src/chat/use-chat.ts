@@ -11,6 +11,14 @@ import { NotConnected, SessionSocket, type SocketStatus } from "./session-socket
 import { applyEvent, EMPTY_TRANSCRIPT, fromHistory, prependHistory, type Transcript } from "./transcript";
 import type { SessionDetail, StreamEvent } from "./types";
 
+/** What the API names a session created without a title. */
+const DEFAULT_TITLE = "New chat";
+
+function titleFrom(content: string): string {
+  const line = content.trim().split("\n")[0]?.trim() ?? "";
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line || DEFAULT_TITLE;
+}
+
 const TURN_ENDS = new Set(["turn.completed", "turn.failed", "turn.cancelled", "session.ended"]);
 
 export type ChatState = {
@@ -101,14 +109,18 @@ export function useChat(sessionId: string, onTurnEnd?: () => void) {
     };
   }, [sessionId, generation, patch, refreshDetail]);
 
+  const untitled = state.detail?.title === DEFAULT_TITLE && state.detail.message_count === 0;
   const send = useCallback(
-    (content: string) =>
-      viaSocket(
+    async (content: string) => {
+      await viaSocket(
         socketRef.current,
         (s) => s.command({ type: "send", content }),
         () => sessionsApi.send(sessionId, content),
-      ),
-    [sessionId],
+      );
+      // A new session is named after its first message, so the session list tells chats apart.
+      if (untitled) await sessionsApi.rename(sessionId, titleFrom(content)).catch(() => {});
+    },
+    [sessionId, untitled],
   );
 
   const cancel = useCallback(
