@@ -7,7 +7,6 @@
  * owner; WebSockets arrive with connect parameters the Worker wrote.
  */
 import { DurableObject } from "cloudflare:workers";
-import { publishEvent } from "../../worker/features/events/publish";
 import { flushMetrics } from "../../worker/features/observability/collector";
 import type {
   AcceptedTurnDto,
@@ -19,8 +18,7 @@ import type {
 import { toIsoOrNull } from "../../worker/lib/time";
 import { credentialIsLive } from "../../worker/middleware/auth";
 import { EventLog } from "./event-log";
-import { MessageStore, type NewMessage, type StoredMessage, toMessageDto } from "./message-store";
-import { preview, type TurnHost } from "./pipeline/host";
+import { MessageStore, toMessageDto } from "./message-store";
 import {
   type ClientFrame,
   CONNECT_HEADER,
@@ -33,15 +31,12 @@ import {
   type SocketState,
   type TurnCaller,
 } from "./protocol";
+import { SessionHost } from "./session-host";
 import { accept, broadcast, parseFrame, replay, send, stateOf } from "./sockets";
 import { SseStreams } from "./sse";
 import { type ApprovalRow, createSchema, SessionStore } from "./storage";
 import { TurnControl, WATCHDOG_MS } from "./turns";
 
-/** Characters of a message put in the search index (D1 rows are capped too). */
-const SEARCH_CHARS = 32_000;
-/** A `message` event carries the message whole only below this size; clients fetch larger ones. */
-const EVENT_MESSAGE_CHARS = 64_000;
 /** Most bytes of messages in one page (RPC answers and responses stay reasonable). */
 const PAGE_BYTES = 8 * 1024 * 1024;
 
@@ -49,18 +44,6 @@ const notFound = () => fail("not_found", "No such session");
 
 function jsonError(status: number, code: string, message: string) {
   return Response.json({ error: { code, message, details: null } }, { status });
-}
-
-function messageEvent(message: StoredMessage): { message: MessageDto; truncated: boolean } {
-  const dto = toMessageDto(message);
-  if (JSON.stringify(dto).length <= EVENT_MESSAGE_CHARS) return { message: dto, truncated: false };
-  const short = {
-    ...dto,
-    content: dto.content.slice(0, EVENT_MESSAGE_CHARS / 2),
-    tool_calls: dto.tool_calls.map((c) => ({ ...c, input: preview(c.input) })),
-    tool_results: dto.tool_results.map((r) => ({ ...r, output: preview(r.output) })),
-  };
-  return { message: short, truncated: true };
 }
 
 export function toApprovalDto(row: ApprovalRow): ApprovalDto {
@@ -78,9 +61,9 @@ export class ChatSession extends DurableObject<Env> {
   #store!: SessionStore;
   #messages!: MessageStore;
   #events!: EventLog;
+  #host!: SessionHost;
   #turns!: TurnControl;
   #sse = new SseStreams();
-  #background = new Set<Promise<void>>();
   #deleted = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -93,8 +76,9 @@ export class ChatSession extends DurableObject<Env> {
         this.#sse.send(event);
         broadcast(ctx, event);
       });
+      this.#host = new SessionHost(env, this.#store, this.#messages, this.#events);
       this.#turns = new TurnControl(
-        this.#host(),
+        this.#host,
         ctx,
         () => this.#events.bounds().latest,
         () => this.#afterTurn(),
@@ -102,8 +86,6 @@ export class ChatSession extends DurableObject<Env> {
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
-
-  // ------------------------------------------------------------ RPC (from the Worker only)
 
   async submit(ref: SessionRef, input: SendMessageInput, caller: TurnCaller): Promise<RpcResult<AcceptedTurnDto>> {
     const meta = this.#bind(ref);
@@ -184,13 +166,11 @@ export class ChatSession extends DurableObject<Env> {
         // Already closing.
       }
     }
-    await this.#settled();
+    await this.#host.settled();
     this.#deleted = true;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
-
-  // ------------------------------------------------------------ WebSocket
 
   override async fetch(request: Request): Promise<Response> {
     let params: ConnectParams | undefined;
@@ -264,8 +244,6 @@ export class ChatSession extends DurableObject<Env> {
     }
   }
 
-  // ------------------------------------------------------------ watchdog
-
   /** While a turn is open the alarm keeps coming back; after an eviction it resumes the turn. */
   override async alarm(): Promise<void> {
     if (this.#deleted || !this.#store.meta()) return;
@@ -273,8 +251,6 @@ export class ChatSession extends DurableObject<Env> {
     if (this.#store.openTurn()?.status === "running") await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
     this.#events.prune();
   }
-
-  // ------------------------------------------------------------ internals
 
   /** The session's stored identity, recorded on first use; null when `ref` names another session. */
   #bind(ref: SessionRef) {
@@ -287,84 +263,6 @@ export class ChatSession extends DurableObject<Env> {
     return meta.sessionId === ref.sessionId && meta.userId === ref.userId ? meta : null;
   }
 
-  #host(): TurnHost {
-    const store = this.#store;
-    return {
-      env: this.env,
-      get ref() {
-        const meta = store.meta();
-        if (!meta) throw new Error("session has no identity yet");
-        return meta;
-      },
-      store,
-      messages: this.#messages,
-      emit: (turnId, type, data) => {
-        this.#events.append(turnId, type, data);
-      },
-      persist: (message) => this.#persist(message),
-      background: (work) => this.#track(work),
-      settled: () => this.#settled(),
-      notify: (type, data) => {
-        const meta = store.meta();
-        if (!meta) return;
-        const sent = publishEvent(this.env, meta.userId, type, data, [`session:${meta.sessionId}`]).then(
-          () => {},
-          (error) => console.warn(JSON.stringify({ msg: "hub notify failed", type, error: String(error) })),
-        );
-        this.#track(sent);
-      },
-    };
-  }
-
-  #persist(message: NewMessage): StoredMessage {
-    const stored = this.#messages.append(message);
-    this.#events.append(stored.turnId, "message", messageEvent(stored));
-    this.#index(stored);
-    return stored;
-  }
-
-  /** The D1 side of a new message: the session row's count and time, and the search index. */
-  #index(message: StoredMessage): void {
-    const meta = this.#store.meta();
-    if (!meta) return;
-    const db = this.env.DB;
-    const statements = [
-      db
-        .prepare(
-          "UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = ?1, updated_at = ?1 WHERE id = ?2 AND user_id = ?3",
-        )
-        .bind(message.createdAt, meta.sessionId, meta.userId),
-    ];
-    if ((message.role === "user" || message.role === "assistant") && message.content) {
-      statements.push(
-        db
-          .prepare(
-            "INSERT INTO message_search (content, user_id, session_id, message_id, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-          )
-          .bind(
-            message.content.slice(0, SEARCH_CHARS),
-            meta.userId,
-            meta.sessionId,
-            message.id,
-            message.role,
-            message.createdAt,
-          ),
-      );
-    }
-    this.#track(
-      db.batch(statements).then(
-        () => {},
-        (error) => console.error(JSON.stringify({ level: "error", msg: "message index failed", error: String(error) })),
-      ),
-    );
-  }
-
-  /** Background work (D1 index, hub notices) that deleting the session, or completing a turn, waits for. */
-  #track(work: Promise<void>): void {
-    const tracked: Promise<void> = work.finally(() => this.#background.delete(tracked));
-    this.#background.add(tracked);
-  }
-
   /** Old events go once their turn is over; this object's metric samples go to the MetricsHub. */
   #afterTurn(): void {
     if (this.#deleted) return;
@@ -374,9 +272,5 @@ export class ChatSession extends DurableObject<Env> {
       console.warn(JSON.stringify({ msg: "event prune failed", error: String(error) }));
     }
     void flushMetrics(this.env);
-  }
-
-  async #settled(): Promise<void> {
-    await Promise.all([...this.#background]);
   }
 }

@@ -5,6 +5,8 @@
  * → final answer with citations → persist → usage → stream. Called by the
  * ChatSession for a new turn, after an approval, and to resume after an eviction.
  */
+
+import type { ToolSet } from "ai";
 import { increment, observe } from "../../../worker/features/observability/collector";
 import { pipelineDeps } from "../../../worker/features/sessions/deps";
 import { newId } from "../../../worker/lib/ids";
@@ -12,7 +14,7 @@ import type { StoredMessage } from "../message-store";
 import type { OpenTurn } from "../storage";
 import { loadAgent, settingsFor } from "./agent";
 import { toolCitations } from "./citations";
-import { buildContext, contextCitations, retrieve } from "./context";
+import { buildContext, contextCitations, type Retrieved, retrieve } from "./context";
 import { saveCheckpoint, TurnFailure, type TurnHost, type TurnRun } from "./host";
 import { runModelStep, type StepProgress, toToolSet } from "./model-step";
 import { enforceBudgets, recordUsage } from "./spend";
@@ -69,63 +71,78 @@ async function complete(run: TurnRun, message: StoredMessage): Promise<TurnEnd> 
   return "ended";
 }
 
+type Inputs = { snippets: Retrieved[]; toolSet: ToolSet; toolChars: number };
+
+/**
+ * One model step: context, budget check, the call, and its assistant message
+ * stored and checkpointed together (no await between them, so a restart sees both or neither).
+ */
+async function modelStep(run: TurnRun, progress: StepProgress, inputs: Inputs) {
+  const { checkpoint: cp, host } = run;
+  const lastStep = cp.step >= run.settings.maxSteps - 1 || run.tools.length === 0;
+  const context = await buildContext(run, inputs.snippets, lastStep ? 0 : inputs.toolChars);
+  await enforceBudgets(run, context.promptChars, run.settings.maxOutputTokens);
+  const step = Object.assign(progress, { messageId: newId(), text: "" });
+  const result = await runModelStep(run, context, lastStep ? undefined : inputs.toolSet, step);
+  const calls = lastStep ? [] : result.toolCalls;
+  const final = calls.length === 0 && !result.failure;
+  const citations = final
+    ? [...contextCitations(inputs.snippets), ...toolCitations(host.messages.range(cp.userSeq))]
+    : [];
+  const message = host.persist({
+    id: step.messageId,
+    role: "assistant",
+    turnId: run.id,
+    content: result.text,
+    toolCalls: calls,
+    inputTokens: result.inputTokens,
+    outputTokens: result.outputTokens,
+    costMicros: result.costMicros,
+    metadata: {
+      model: result.model.spec,
+      step: cp.step,
+      ...(final ? { citations } : {}),
+      ...(result.failure ? { partial: true } : {}),
+    },
+  });
+  progress.messageId = null;
+  host.emit(run.id, "usage", {
+    step: cp.step,
+    model: result.model.spec,
+    input_tokens: result.inputTokens,
+    output_tokens: result.outputTokens,
+    cost_micros: result.costMicros,
+  });
+  cp.step += 1;
+  cp.pending = calls.map((call) => ({ callId: call.call_id, name: call.name }));
+  cp.assistantSeq = calls.length ? message.seq : null;
+  cp.finalSeq = final ? message.seq : null;
+  saveCheckpoint(run);
+  return { message, result, final };
+}
+
 async function loop(run: TurnRun, progress: StepProgress): Promise<TurnEnd> {
   const { checkpoint: cp, host } = run;
-  const final = cp.finalSeq === null ? null : host.messages.get(cp.finalSeq);
-  if (final) return complete(run, final);
-  const toolSet = toToolSet(run.tools);
-  const toolChars = JSON.stringify(run.tools.map((t) => [t.name, t.description, t.inputSchema])).length;
+  const finished = cp.finalSeq === null ? null : host.messages.get(cp.finalSeq);
+  if (finished) return complete(run, finished);
   const question = host.messages.get(cp.userSeq)?.content ?? "";
-  const snippets = run.deps.context.length ? await retrieve(run, question) : [];
+  const inputs: Inputs = {
+    snippets: run.deps.context.length ? await retrieve(run, question) : [],
+    toolSet: toToolSet(run.tools),
+    toolChars: JSON.stringify(run.tools.map((t) => [t.name, t.description, t.inputSchema])).length,
+  };
   for (;;) {
     if (cp.pending.length && (await runToolPhase(run, run.tools)) === "paused") {
       host.store.setTurnStatus(run.id, "awaiting_approval");
       return "paused";
     }
-    const lastStep = cp.step >= run.settings.maxSteps - 1 || run.tools.length === 0;
-    const context = await buildContext(run, snippets, lastStep ? 0 : toolChars);
-    await enforceBudgets(run, context.promptChars, run.settings.maxOutputTokens);
-    const step = Object.assign(progress, { messageId: newId(), text: "" });
-    const result = await runModelStep(run, context, lastStep ? undefined : toolSet, step);
-    const calls = lastStep ? [] : result.toolCalls;
-    const citations = calls.length
-      ? []
-      : [...contextCitations(snippets), ...toolCitations(host.messages.range(cp.userSeq))];
-    const message = host.persist({
-      id: step.messageId,
-      role: "assistant",
-      turnId: run.id,
-      content: result.text,
-      toolCalls: calls,
-      inputTokens: result.inputTokens,
-      outputTokens: result.outputTokens,
-      costMicros: result.costMicros,
-      metadata: {
-        model: result.model.spec,
-        step: cp.step,
-        ...(calls.length ? {} : { citations }),
-        ...(result.failure ? { partial: true } : {}),
-      },
-    });
-    progress.messageId = null;
-    host.emit(run.id, "usage", {
-      step: cp.step,
-      model: result.model.spec,
-      input_tokens: result.inputTokens,
-      output_tokens: result.outputTokens,
-      cost_micros: result.costMicros,
-    });
-    cp.step += 1;
-    cp.pending = calls.map((call) => ({ callId: call.call_id, name: call.name }));
-    cp.assistantSeq = calls.length ? message.seq : null;
-    cp.finalSeq = calls.length || result.failure ? null : message.seq;
-    saveCheckpoint(run);
+    const { message, result, final } = await modelStep(run, progress, inputs);
     const spent = { inputTokens: result.inputTokens, outputTokens: result.outputTokens, costMicros: result.costMicros };
     if (result.failure) {
       recordUsage(run, spent);
       throw new TurnFailure("model_error", `The model stopped with an error: ${result.failure}`);
     }
-    if (calls.length) {
+    if (!final) {
       recordUsage(run, spent);
       continue;
     }

@@ -4,7 +4,9 @@
  * missed, in order, and then the live ones — never a duplicate.
  */
 
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { KEEP_EVENTS } from "../../../durable-objects/chat-session/event-log";
 import type { StreamEvent } from "../../../durable-objects/chat-session/protocol";
 import { call, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import {
@@ -15,6 +17,7 @@ import {
   openStream,
   scriptedModel,
   sendMessage,
+  sessionObject,
   sessionSocket,
   socketEvents,
 } from "../../../test/worker/support/chat";
@@ -166,5 +169,30 @@ describe("WebSocket", () => {
       headers: { upgrade: "websocket" },
     });
     await expectError(elsewhere, 401, "invalid_ticket");
+  });
+});
+
+describe("pruning", () => {
+  it("keeps the newest events once turns end, and says so to a client asking for older ones", async () => {
+    heldModel().release();
+    const sessionId = await createSession(user, await createAgent(user));
+    await runInDurableObject(sessionObject(sessionId), (_instance, state) => {
+      for (let i = 0; i < KEEP_EVENTS + 50; i++) {
+        state.storage.sql.exec(
+          "INSERT INTO stream_events (turn_id, type, data, ts) VALUES (NULL, 'usage', '{}', ?)",
+          Date.now(),
+        );
+      }
+    });
+    const accepted = await sendMessage(user, sessionId, "hi");
+    await follow(user, sessionId, accepted.stream_after);
+    const reader = await openStream(user, sessionId, 0);
+    const events = await reader.until(isTurnEnd);
+    await reader.close();
+    expect(reader.named).toEqual([
+      { event: "replay_gap", data: { requested_after: 0, oldest_available: events[0]!.seq } },
+    ]);
+    expect(events.length).toBe(KEEP_EVENTS);
+    expect(events.at(-1)?.type).toBe("turn.completed");
   });
 });
