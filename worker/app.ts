@@ -19,6 +19,8 @@ import { mcpRoutes } from "./features/mcp/routes";
 import { modelRoutes } from "./features/models/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { searchRoutes } from "./features/search/routes";
+import { liveSessionRoutes } from "./features/sessions/live-routes";
+import { sessionRoutes } from "./features/sessions/routes";
 import { toolRoutes } from "./features/tools/routes";
 import { usageRoutes } from "./features/usage/routes";
 import { userRoutes } from "./features/users/routes";
@@ -64,6 +66,8 @@ export function createApp() {
     searchRoutes,
     toolRoutes,
     extensionRoutes,
+    sessionRoutes,
+    liveSessionRoutes,
   ];
   for (const routes of features) {
     api.route("/", routes);

@@ -34,6 +34,8 @@ function unreachable(url: string, error: unknown): CliError {
 }
 
 async function readJson(response: Response): Promise<unknown> {
+  // DELETEs answer 204 No Content.
+  if (response.status === 204) return null;
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
   if (!type.includes("json")) {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { HubEvent } from "./api-types";
+import { parseJsonFrame } from "./reconnecting-socket";
 
 export const ServerFrame = z.discriminatedUnion("type", [
   z.object({
@@ -25,19 +26,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
-export const PING_FRAME = JSON.stringify({ type: "ping" });
-
-export function parseFrame(data: unknown): ServerFrame | null {
-  if (typeof data !== "string") return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  const parsed = ServerFrame.safeParse(json);
-  return parsed.success ? parsed.data : null;
-}
+export const parseFrame = (data: unknown): ServerFrame | null => parseJsonFrame(ServerFrame, data);
 
 /** Same rule as the hub's `Topic`: `*`, `apikey`, `auth.login`, `entity:42`… */
 const TOPIC = /^(\*|[a-z0-9_-]+(\.[a-z0-9_-]+)*(:[A-Za-z0-9_.-]+)?)$/;

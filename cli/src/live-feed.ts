@@ -1,11 +1,14 @@
 /**
- * A resilient subscription to the live hub: connects with a fresh one-time
- * ticket, pings every `heartbeat_ms`, and on any disconnect reconnects with
+ * A resilient subscription to the live hub (over reconnecting-socket.ts): a fresh one-time
+ * ticket per connection, pings every `heartbeat_ms`, and on any disconnect reconnects with
  * backoff, asking for the events after the last one seen so none are missed
  * or shown twice. Used by `edgewise events tail`.
  */
 import type { HubEvent } from "./api-types";
-import { PING_FRAME, parseFrame, type ServerFrame } from "./hub-frames";
+import { parseFrame, type ServerFrame } from "./hub-frames";
+import { ReconnectingSocket } from "./reconnecting-socket";
+
+export { backoffMs } from "./reconnecting-socket";
 
 export type FeedOptions = {
   /** A WebSocket URL with a fresh ticket; throws to stop the feed (e.g. credentials refused). */
@@ -19,29 +22,23 @@ export type FeedOptions = {
   onStatus: (message: string) => void;
 };
 
-const FIRST_RETRY_MS = 500;
-const MAX_RETRY_MS = 30_000;
-/** A socket that says nothing for this long after opening is given up on. */
-const WELCOME_TIMEOUT_MS = 15_000;
-
-/** Exponential backoff with jitter, so many clients cut off together do not return together. */
-export function backoffMs(attempt: number, random = Math.random): number {
-  const ceiling = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
-  return Math.round(ceiling * (0.5 + random() / 2));
-}
-
-type Outcome = { welcomed: boolean; reason: string };
-
 export class LiveFeed {
   readonly #options: FeedOptions;
+  readonly #socket: ReconnectingSocket<ServerFrame>;
   #lastEventId: number | undefined;
-  #stopped = false;
-  #socket: WebSocket | undefined;
-  #wake: (() => void) | undefined;
 
   constructor(options: FeedOptions) {
     this.#options = options;
     this.#lastEventId = options.since;
+    this.#socket = new ReconnectingSocket({
+      connectUrl: options.connectUrl,
+      retryable: options.retryable,
+      onStatus: options.onStatus,
+      target: (url) => this.#withResume(url),
+      parse: parseFrame,
+      welcome: (frame) => (frame.type === "welcome" ? frame.heartbeat_ms : null),
+      onFrame: (frame) => this.#handle(frame),
+    });
   }
 
   get lastEventId(): number | undefined {
@@ -49,47 +46,12 @@ export class LiveFeed {
   }
 
   /** Runs until `stop()`; rejects only when reconnecting cannot help. */
-  async run(): Promise<void> {
-    for (let attempt = 0; !this.#stopped; ) {
-      let url: string;
-      try {
-        url = await this.#options.connectUrl();
-      } catch (error) {
-        if (this.#stopped) return;
-        if (!this.#options.retryable(error)) throw error;
-        const delay = backoffMs(attempt++);
-        this.#options.onStatus(`cannot get a connect ticket (${describe(error)}); retrying in ${seconds(delay)}`);
-        await this.#sleep(delay);
-        continue;
-      }
-      if (this.#stopped) return;
-      const outcome = await this.#connect(url);
-      if (this.#stopped) return;
-      if (outcome.welcomed) attempt = 0;
-      const delay = backoffMs(attempt++);
-      this.#options.onStatus(`disconnected (${outcome.reason}); reconnecting in ${seconds(delay)}`);
-      await this.#sleep(delay);
-    }
+  run(): Promise<void> {
+    return this.#socket.run();
   }
 
   stop(): void {
-    this.#stopped = true;
-    this.#wake?.();
-    try {
-      this.#socket?.close(1000, "client stopped");
-    } catch {
-      // Never opened; nothing to close.
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    this.#socket.stop();
   }
 
   #withResume(url: string): string {
@@ -97,46 +59,6 @@ export class LiveFeed {
     target.searchParams.set("topics", this.#options.topics.join(","));
     if (this.#lastEventId !== undefined) target.searchParams.set("last_event_id", String(this.#lastEventId));
     return target.toString();
-  }
-
-  /** One connection, from open to close; resolves (never rejects) with how it ended. */
-  #connect(url: string): Promise<Outcome> {
-    return new Promise((resolve) => {
-      const socket = new WebSocket(this.#withResume(url));
-      this.#socket = socket;
-      let welcomed = false;
-      let lastHeard = Date.now();
-      let heartbeat: NodeJS.Timeout | undefined;
-      const settle = (reason: string) => {
-        clearTimeout(welcomeTimer);
-        clearInterval(heartbeat);
-        if (socket.readyState !== WebSocket.CLOSED) socket.close(1000);
-        resolve({ welcomed, reason });
-      };
-      const welcomeTimer = setTimeout(() => settle("no welcome from the server"), WELCOME_TIMEOUT_MS);
-      socket.addEventListener("message", (message) => {
-        lastHeard = Date.now();
-        const frame = parseFrame(message.data);
-        // Frames already queued when stop() was called (a replay burst past --count) are dropped.
-        if (!frame || this.#stopped) return;
-        if (frame.type === "welcome" && !welcomed) {
-          welcomed = true;
-          clearTimeout(welcomeTimer);
-          // Silence past two heartbeats means the connection died without a close frame.
-          heartbeat = setInterval(() => {
-            if (Date.now() - lastHeard > 2 * frame.heartbeat_ms + 5_000) settle("heartbeat lost");
-            else socket.send(PING_FRAME);
-          }, frame.heartbeat_ms);
-        }
-        this.#handle(frame);
-      });
-      socket.addEventListener("close", (event) => {
-        const why = welcomed ? `code ${event.code}${event.reason ? `, ${event.reason}` : ""}` : "connection refused";
-        settle(why);
-      });
-      // An error is always followed by a close event, which does the bookkeeping.
-      socket.addEventListener("error", () => {});
-    });
   }
 
   #handle(frame: ServerFrame): void {
@@ -176,14 +98,6 @@ export class LiveFeed {
         assertNever(frame);
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function assertNever(value: never): never {

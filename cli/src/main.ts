@@ -4,6 +4,8 @@
  * where every failure becomes `error: … (code)` and an exit code.
  */
 import { Command, Option } from "commander";
+import { registerAgents } from "./commands/agents";
+import { registerChat } from "./commands/chat";
 import { registerEvents } from "./commands/events";
 import { registerKeys } from "./commands/keys";
 import { registerLogin } from "./commands/login";
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerWhoami(program);
   registerKeys(program);
   registerEvents(program);
+  registerAgents(program);
+  registerChat(program);
   return program;
 }
 

@@ -6,8 +6,10 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { setModelOverride } from "../../worker/features/sessions/deps";
 import { usageLedger } from "../../worker/features/usage/service";
 import { call, createApiKey, createUser, json, type TestUser } from "./support/api";
+import { createAgent, createSession, follow, scriptedModel, sendMessage } from "./support/chat";
 import { rows, run } from "./support/db";
 import { expectError } from "./support/envelope";
 import { allowLocalServers, install } from "./support/tools";
@@ -30,12 +32,15 @@ let aliceProvider: { id: string; name: string };
 const aliceText = `for alice only ${crypto.randomUUID()}`;
 let aliceAgent: { id: string; name: string };
 let aliceBudget: { id: string };
-const aliceSession = crypto.randomUUID();
-const aliceWord = `zebracorn${crypto.randomUUID().slice(0, 8)}`;
+const aliceSeededSession = crypto.randomUUID();
+const aliceSeededWord = `zebracorn${crypto.randomUUID().slice(0, 8)}`;
 /** Alice's own remote MCP server extension, her core extension's (derived) id, and one of her tool runs. */
 let aliceMcp: { id: string };
 let aliceCoreId: string;
 let aliceExecutionInput: string;
+const aliceWord = `alicesecret${crypto.randomUUID().slice(0, 8)}`;
+let aliceSession: string;
+let aliceTurn: string;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
@@ -83,6 +88,19 @@ beforeAll(async () => {
     body: { input: { text: aliceExecutionInput } },
   });
   expect(ran.status).toBe(200);
+  setModelOverride("mock", () => scriptedModel([{ text: [`Alice's answer ${aliceWord}`] }]));
+  aliceSession = await createSession(alice, await createAgent(alice), "Alice Private plans");
+  const accepted = await sendMessage(alice, aliceSession, `my plan is ${aliceWord}`);
+  aliceTurn = accepted.turn_id;
+  await follow(alice, aliceSession, accepted.stream_after);
+});
+
+const session = (route: string, extra: Partial<Probe> = {}): Probe => ({
+  route,
+  aliceId: () => aliceSession,
+  status: 404,
+  code: "not_found",
+  ...extra,
 });
 
 /** Alice's agent, a session of it with a searchable message and usage, and a budget on the agent. */
@@ -92,19 +110,19 @@ async function seedAliceAgents() {
   aliceAgent = await json(agentRes);
   await run(
     "INSERT INTO chat_sessions (id, user_id, agent_id, title) VALUES (?, ?, ?, 'Alice Private chat')",
-    aliceSession,
+    aliceSeededSession,
     alice.id,
     aliceAgent.id,
   );
   await run(
     "INSERT INTO message_search (content, user_id, session_id, message_id, role, created_at) VALUES (?, ?, ?, ?, 'user', ?)",
-    `${aliceWord} ${aliceText}`,
+    `${aliceSeededWord} ${aliceText}`,
     alice.id,
-    aliceSession,
+    aliceSeededSession,
     crypto.randomUUID(),
     Date.now(),
   );
-  const subject = { userId: alice.id, agentId: aliceAgent.id, sessionId: aliceSession };
+  const subject = { userId: alice.id, agentId: aliceAgent.id, sessionId: aliceSeededSession };
   await usageLedger.record(env, subject, {
     inputTokens: 777,
     outputTokens: 1,
@@ -140,6 +158,18 @@ const TABLE: Probe[] = [
     code: "not_found",
   },
   { route: "DELETE /api/v1/budgets/{id}", aliceId: () => aliceBudget.id, status: 404, code: "not_found" },
+  session("GET /api/v1/sessions/{id}"),
+  session("PATCH /api/v1/sessions/{id}", { body: { title: "Bob was here" } }),
+  session("DELETE /api/v1/sessions/{id}"),
+  session("POST /api/v1/sessions/{id}/end"),
+  session("GET /api/v1/sessions/{id}/messages"),
+  session("POST /api/v1/sessions/{id}/messages", { body: { content: "hi from Bob" } }),
+  session("POST /api/v1/sessions/{id}/turns/{turn_id}/cancel"),
+  session("POST /api/v1/sessions/{id}/approvals/{call_id}", { body: { decision: "approve" } }),
+  session("GET /api/v1/sessions/{id}/stream"),
+  session("POST /api/v1/sessions/{id}/ws/ticket"),
+  // Without an upgrade header every id gets 426; the upgrade itself is probed below.
+  session("GET /api/v1/sessions/{id}/ws", { status: 426, code: "upgrade_required" }),
   { route: "GET /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "DELETE /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "GET /api/v1/admin/users/{id}", aliceId: () => alice.id, status: 403, code: "insufficient_scope" },
@@ -187,9 +217,13 @@ const TABLE: Probe[] = [
   { route: "GET /api/v1/extensions/{id}/executions", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
 ];
 
+/** Ids for a route's later path parameters: Alice's real turn, or a made-up call id. */
+const laterParams: Record<string, () => string> = { turn_id: () => aliceTurn, call_id: () => "call-1" };
+
 function request(probe: Probe, id: string, credential: Credential) {
   const [method, template] = probe.route.split(" ") as [string, string];
-  const path = template.replace(/\{[^}]+\}/, encodeURIComponent(id));
+  let path = template.replace(/\{[^}]+\}/, encodeURIComponent(id));
+  for (const [name, value] of Object.entries(laterParams)) path = path.replace(`{${name}}`, value());
   return call(path, { method, body: probe.body, ...credential });
 }
 
@@ -207,7 +241,9 @@ describe.each(TABLE)("$route with Alice's id", (probe) => {
       const theirs = await request(probe, probe.aliceId(), credential);
       const text = await theirs.clone().text();
       const body = await expectError(theirs, probe.status, probe.code);
-      for (const secret of [alice.email, "Alice Private", aliceKey.key.prefix]) expect(text).not.toContain(secret);
+      for (const secret of [alice.email, "Alice Private", aliceKey.key.prefix, aliceWord]) {
+        expect(text).not.toContain(secret);
+      }
 
       const nobody = await request(probe, `missing-${crypto.randomUUID()}`, credential);
       const other = await expectError(nobody, probe.status, probe.code);
@@ -217,6 +253,15 @@ describe.each(TABLE)("$route with Alice's id", (probe) => {
 });
 
 describe("after Bob's attempts", () => {
+  it("left Alice's session, its messages and its search entries as they were", async () => {
+    const detail = await call(`/api/v1/sessions/${aliceSession}`, { token: alice.accessToken });
+    expect(await detail.json()).toMatchObject({ title: "Alice Private plans", status: "active", message_count: 2 });
+    const messages = await call(`/api/v1/sessions/${aliceSession}/messages`, { token: alice.accessToken });
+    expect((await json<{ items: unknown[] }>(messages)).items).toHaveLength(2);
+    const found = await call(`/api/v1/messages/search?q=${aliceWord}`, { token: alice.accessToken });
+    expect((await json<{ items: unknown[] }>(found)).items).toHaveLength(2);
+  });
+
   it("left Alice's key, account, provider and the settings as they were", async () => {
     expect((await call("/api/v1/me", { apiKey: aliceKey.secret })).status).toBe(200);
     const provider = await call(`/api/v1/providers/${aliceProvider.id}`, { token: alice.accessToken });
@@ -242,6 +287,32 @@ describe("after Bob's attempts", () => {
       await call("/api/v1/tool-executions", { token: alice.accessToken }),
     );
     expect(runs.items.map((run) => run.tool)).toEqual(["alicetools__echo"]);
+  });
+});
+
+describe("the session WebSocket", () => {
+  const upgrade = (sessionId: string, init: { ticket?: string; headers?: Record<string, string> }) =>
+    call(`/api/v1/sessions/${sessionId}/ws${init.ticket ? `?ticket=${encodeURIComponent(init.ticket)}` : ""}`, {
+      headers: { upgrade: "websocket", ...init.headers },
+    });
+
+  it("refuses Bob's credentials on Alice's session as if it did not exist", async () => {
+    const credentials: Array<Record<string, string>> = [
+      { authorization: `Bearer ${bob.accessToken}` },
+      { "x-api-key": bobKey.secret },
+    ];
+    for (const headers of credentials) {
+      const theirs = await expectError(await upgrade(aliceSession, { headers }), 404, "not_found");
+      const nobody = await expectError(await upgrade(`missing-${crypto.randomUUID()}`, { headers }), 404, "not_found");
+      expect(theirs.error.message).toBe(nobody.error.message);
+    }
+  });
+
+  it("refuses a ticket Bob got for his own session on Alice's", async () => {
+    const bobSession = await createSession(bob, await createAgent(bob));
+    const res = await call(`/api/v1/sessions/${bobSession}/ws/ticket`, { method: "POST", token: bob.accessToken });
+    const { ticket } = await json<{ ticket: string }>(res);
+    await expectError(await upgrade(aliceSession, { ticket }), 401, "invalid_ticket");
   });
 });
 
@@ -297,7 +368,9 @@ describe("lists", () => {
         const res = await call(path, credential);
         expect(res.status, path).toBe(200);
         const text = await res.text();
-        expect((JSON.parse(text) as { items: unknown[] }).items, path).toEqual([]);
+        // Bob has an agent of his own (the session WebSocket probe made it), never one of Alice's.
+        if (!path.startsWith("/api/v1/agents"))
+          expect((JSON.parse(text) as { items: unknown[] }).items, path).toEqual([]);
         for (const secret of [aliceAgent.id, aliceBudget.id, "Alice's secret agent"])
           expect(text).not.toContain(secret);
       }
@@ -311,7 +384,7 @@ describe("lists", () => {
   it("POST /budgets on Alice's agent or session answers Bob as for ids that do not exist", async () => {
     for (const [scope, id] of [
       ["agent", () => aliceAgent.id],
-      ["session", () => aliceSession],
+      ["session", () => aliceSeededSession],
     ] as const) {
       const body = (scopeId: string) => ({ scope, scope_id: scopeId, period: "total", max_tokens: 10 });
       const theirs = await call("/api/v1/budgets", { token: bob.accessToken, body: body(id()) });
@@ -325,12 +398,12 @@ describe("lists", () => {
 
   it("GET /messages/search never finds Alice's messages for Bob, even with her session or agent id", async () => {
     const mine = await json<{ items: unknown[] }>(
-      await call(`/api/v1/messages/search?q=${aliceWord}`, { token: alice.accessToken }),
+      await call(`/api/v1/messages/search?q=${aliceSeededWord}`, { token: alice.accessToken }),
     );
     expect(mine.items).toHaveLength(1);
     for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
-      for (const query of ["", `&session_id=${aliceSession}`, `&agent_id=${aliceAgent.id}`]) {
-        const res = await call(`/api/v1/messages/search?q=${aliceWord}${query}`, credential);
+      for (const query of ["", `&session_id=${aliceSeededSession}`, `&agent_id=${aliceAgent.id}`]) {
+        const res = await call(`/api/v1/messages/search?q=${aliceSeededWord}${query}`, credential);
         expect(res.status).toBe(200);
         const text = await res.text();
         expect(JSON.parse(text)).toEqual({ items: [] });
@@ -347,6 +420,24 @@ describe("lists", () => {
         for (const secret of ["alicetools", aliceMcp.id, aliceCoreId, aliceExecutionInput]) {
           expect(text, path).not.toContain(secret);
         }
+      }
+    }
+  });
+
+  it("GET /sessions and /messages/search show Bob nothing of Alice's", async () => {
+    for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
+      for (const path of [
+        "/api/v1/sessions?limit=100",
+        `/api/v1/sessions?agent_id=${encodeURIComponent(aliceSession)}`,
+        `/api/v1/messages/search?q=${aliceWord}`,
+        `/api/v1/messages/search?q=${aliceWord}&session_id=${aliceSession}`,
+      ]) {
+        const res = await call(path, credential);
+        expect(res.status).toBe(200);
+        const text = await res.text();
+        const items = (JSON.parse(text) as { items: unknown[] }).items;
+        if (path.includes("search")) expect(items).toEqual([]);
+        for (const secret of [aliceSession, aliceWord, "Alice Private"]) expect(text).not.toContain(secret);
       }
     }
   });

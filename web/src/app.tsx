@@ -3,22 +3,30 @@
  * reset, the dev outbox) and signed-in pages inside the shell, with the guards
  * that send each visitor to the right side.
  */
-import type { ComponentType } from "react";
+import { type ComponentType, lazy, Suspense } from "react";
 import { AuditPage } from "./account/audit/audit-page";
 import { KeysPage } from "./account/keys/keys-page";
 import { ProfilePage } from "./account/profile-page";
+import { AgentEditorPage } from "./agents/agent-editor-page";
+import { AgentsPage } from "./agents/agents-page";
+import { TemplateGalleryPage } from "./agents/template-gallery";
 import { LoginPage } from "./auth/login-page";
 import { ForgotPasswordPage, ResetPasswordPage } from "./auth/password-pages";
 import { CheckEmailPage, RegisterPage } from "./auth/register-page";
 import { useSession } from "./auth/session";
 import { VerifyPage } from "./auth/verify-page";
+import { ChatPage } from "./chat/chat-page";
 import { FeedPage } from "./events/feed-page";
 import { HubProvider } from "./events/hub-context";
 import { OutboxPage } from "./outbox/outbox-page";
+import { ToolsPage } from "./tools/tools-page";
 import { AuthLayout } from "./ui/auth-layout";
 import { Alert, Button, Spinner } from "./ui/form";
 import { Link, Redirect, useLocation } from "./ui/router";
 import { Shell } from "./ui/shell";
+
+/** The charts library is large: the usage page loads it when first opened. */
+const UsagePage = lazy(() => import("./usage/usage-page").then((module) => ({ default: module.UsagePage })));
 
 /** Only for signed-out visitors: a signed-in one is sent into the console. */
 const GUEST_ONLY: Record<string, ComponentType> = {
@@ -37,6 +45,13 @@ const OPEN: Record<string, ComponentType> = {
 
 const SIGNED_IN: Record<string, ComponentType> = {
   "/feed": FeedPage,
+  "/agents": AgentsPage,
+  "/agents/new": AgentEditorPage,
+  "/agents/edit": AgentEditorPage,
+  "/agents/templates": TemplateGalleryPage,
+  "/chat": ChatPage,
+  "/tools": ToolsPage,
+  "/usage": UsagePage,
   "/keys": KeysPage,
   "/audit": AuditPage,
   "/account": ProfilePage,
@@ -80,7 +95,9 @@ export function App() {
   return (
     <HubProvider key={state.sessionId}>
       <Shell>
-        <Page />
+        <Suspense fallback={<Spinner label="Loading…" />}>
+          <Page />
+        </Suspense>
       </Shell>
     </HubProvider>
   );

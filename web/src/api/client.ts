@@ -72,6 +72,8 @@ export async function request<T>(method: string, path: string, options: RequestO
   const url = buildUrl(path, options.query);
   const res = options.auth === false ? await send(method, url, options) : await authorised(method, url, options);
   if (!res.ok) throw await errorFromResponse(res);
+  // DELETEs answer 204 No Content.
+  if (res.status === 204) return null as T;
   // The API's responses follow its OpenAPI document; api/types.ts describes them.
   return (await res.json()) as T;
 }

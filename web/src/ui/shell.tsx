@@ -13,6 +13,18 @@ import { Link, useLocation } from "./router";
 
 const NAV = [
   { to: "/feed", label: "Live events", icon: "M3 12h4l3-8 4 16 3-8h4" },
+  {
+    to: "/agents",
+    label: "Agents",
+    icon: "M12 3v3M7 8h10a3 3 0 0 1 3 3v5a3 3 0 0 1-3 3H7a3 3 0 0 1-3-3v-5a3 3 0 0 1 3-3zM9 13h.01M15 13h.01",
+  },
+  { to: "/chat", label: "Chat", icon: "M4 5h16v11H8l-4 4z" },
+  {
+    to: "/tools",
+    label: "Tools",
+    icon: "M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4z",
+  },
+  { to: "/usage", label: "Usage", icon: "M4 20V10M10 20V4M16 20v-7M22 20H2" },
   { to: "/keys", label: "API keys", icon: "M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1A4 4 0 0 1 15 7z" },
   { to: "/audit", label: "Audit log", icon: "M5 4h14v16H5zM9 8h6M9 12h6M9 16h4" },
   { to: "/account", label: "Profile", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0" },

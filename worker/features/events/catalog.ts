@@ -28,6 +28,19 @@ export const EVENT_SCHEMAS = {
     session_id: z.string(),
   }),
   "system.notice": z.object({ level: z.enum(["info", "warning", "critical"]), message: z.string().max(2000) }),
+  /** From chat sessions, so a user's other screens can show a pending approval or a finished answer. */
+  "chat.approval_required": z.object({
+    session_id: z.string(),
+    turn_id: z.string(),
+    call_id: z.string(),
+    tool: z.string(),
+  }),
+  "chat.turn_ended": z.object({
+    session_id: z.string(),
+    turn_id: z.string(),
+    status: z.enum(["completed", "failed", "cancelled"]),
+    code: z.string().optional(),
+  }),
   /** Published by users themselves through POST /api/v1/events. */
   "user.message": z.object({ text: z.string().min(1).max(4000) }),
   "user.custom": z.record(z.string(), z.unknown()),

@@ -29,6 +29,13 @@ export const METRICS = {
     help: "Time a tool execution took, from the call to its recorded outcome, by tool",
     buckets: LATENCY_BUCKETS,
   },
+  chat_turns_total: { kind: "counter", help: "Chat turns that ended, by status and (for failures) code" },
+  chat_turn_duration_seconds: {
+    kind: "histogram",
+    help: "Time from a user's message to the end of its turn (approval waits included), by status",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  },
+  chat_tool_calls_total: { kind: "counter", help: "Tool calls run by chat turns, by result status" },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
