@@ -226,7 +226,7 @@ describe("context providers", () => {
     );
     expect(seen).toEqual(["where do quokkas live?"]);
     expect(promptOf(model, 0)).toContain("[1] Quokkas live on Rottnest Island.");
-    expect((events.at(-1)?.data as { citations: unknown[] }).citations).toEqual([
+    expect((events.at(-1)!.data as { citations: unknown[] }).citations).toEqual([
       { source: "context", title: "Field notes", url: "https://notes.example.com/q", provider: "memory" },
     ]);
   });
