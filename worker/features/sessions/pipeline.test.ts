@@ -197,6 +197,41 @@ describe("tools", () => {
   });
 });
 
+describe("context providers", () => {
+  it("adds retrieved snippets to the prompt and cites them; a failing provider is skipped", async () => {
+    script([{ text: ["Quokkas live on Rottnest [1]."] }]);
+    const seen: string[] = [];
+    setPipelineDeps({
+      context: [
+        {
+          name: "memory",
+          retrieve: async (_env, query) => {
+            seen.push(query.text);
+            return [
+              {
+                text: "Quokkas live on Rottnest Island.",
+                citation: { title: "Field notes", url: "https://notes.example.com/q" },
+              },
+            ];
+          },
+        },
+        { name: "broken", retrieve: async () => Promise.reject(new Error("index offline")) },
+      ],
+    });
+    const sessionId = await createSession(user, await createAgent(user));
+    const events = await follow(
+      user,
+      sessionId,
+      (await sendMessage(user, sessionId, "where do quokkas live?")).stream_after,
+    );
+    expect(seen).toEqual(["where do quokkas live?"]);
+    expect(promptOf(model, 0)).toContain("[1] Quokkas live on Rottnest Island.");
+    expect((events.at(-1)!.data as { citations: unknown[] }).citations).toEqual([
+      { source: "context", title: "Field notes", url: "https://notes.example.com/q", provider: "memory" },
+    ]);
+  });
+});
+
 describe("budgets", () => {
   it("stops before the model is called when the step could cross a budget", async () => {
     script([{ text: ["never said"] }]);

@@ -5,6 +5,7 @@
  * and the errors each route owes.
  */
 import { runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import {
@@ -18,6 +19,7 @@ import {
 } from "../../../test/worker/support/chat";
 import { rows, run } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
+import { LiveSocket } from "../../../test/worker/support/live";
 import { setModelOverride } from "./deps";
 
 let user: TestUser;
@@ -98,6 +100,24 @@ describe("create, read, list", () => {
       body: { content: "x" },
     });
     await expectError(send, 403, "insufficient_scope");
+
+    const upgraded = await exports.default.fetch(
+      new Request(`http://edgewise.test/api/v1/sessions/${sessionId}/ws?after=0`, {
+        headers: { upgrade: "websocket", "x-api-key": readOnly.secret },
+      }),
+    );
+    expect(upgraded.status).toBe(101);
+    const socket = new LiveSocket(upgraded.webSocket!);
+    await socket.nextOfType("welcome");
+    socket.send({ type: "send", content: "x" });
+    expect(await socket.nextOfType("error")).toMatchObject({ code: "insufficient_scope", request: "send" });
+    socket.close();
+    const keyless = await createApiKey(user, ["account:read"]);
+    const refused = await call(`/api/v1/sessions/${sessionId}/ws`, {
+      apiKey: keyless.secret,
+      headers: { upgrade: "websocket" },
+    });
+    await expectError(refused, 403, "insufficient_scope");
   });
 });
 
