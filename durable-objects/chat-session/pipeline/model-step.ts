@@ -7,6 +7,7 @@
  */
 import { jsonSchema, streamText, type ToolSet, tool } from "ai";
 import type { ResolvedModel } from "../../../worker/features/models/contract";
+import { MODEL_MAX_RETRIES, ModelFallbackError } from "../../../worker/features/models/fallback";
 import { withModelFallback } from "../../../worker/features/sessions/deps";
 import type { ToolDescriptor } from "../../../worker/features/tools/contract";
 import { DeltaCoalescer } from "../event-log";
@@ -56,8 +57,10 @@ export async function runModelStep(
   } catch (error) {
     if (run.signal.aborted) throw run.signal.reason;
     const cause = error instanceof NothingStreamed && error.cause !== undefined ? error.cause : error;
+    const failures = error instanceof ModelFallbackError ? error.failures : undefined;
     throw new TurnFailure("model_error", `No model of the agent's chain answered: ${describe(cause)}`, {
       models: run.models.map((m) => m.spec),
+      ...(failures ? { failures } : {}),
     });
   }
 }
@@ -84,6 +87,7 @@ async function attempt(
     maxOutputTokens: run.settings.maxOutputTokens,
     ...(run.settings.temperature === undefined ? {} : { temperature: run.settings.temperature }),
     abortSignal: run.signal,
+    maxRetries: MODEL_MAX_RETRIES,
     onError: () => {},
   });
   try {

@@ -81,7 +81,8 @@ describe("a turn with text only", () => {
     const [session] = await rows(`SELECT * FROM chat_sessions WHERE id = ?`, sessionId);
     expect(session).toMatchObject({ message_count: 2, input_tokens: 100, output_tokens: 20, cost_micros: 140 });
     const [daily] = await rows(`SELECT * FROM agent_usage_daily WHERE agent_id = ?`, agentId);
-    expect(daily).toMatchObject({ messages: 1, sessions: 1, input_tokens: 100, cost_micros: 140, responses: 1 });
+    // Both sides of the exchange count: the user's message and the agent's answer.
+    expect(daily).toMatchObject({ messages: 2, sessions: 1, input_tokens: 100, cost_micros: 140, responses: 1 });
     const found = await call(`/api/v1/messages/search?q=hello&session_id=${sessionId}`, { token: user.accessToken });
     expect((await json<{ items: unknown[] }>(found)).items).toHaveLength(2);
   });

@@ -1,7 +1,7 @@
 /**
  * /api/v1/sessions: chat sessions with an agent — create, list, read, rename, end,
  * delete; messages (send starts a turn, 202); cancelling a turn; deciding a tool
- * approval; search over your messages. Streaming (SSE, WebSocket) is in
+ * approval. Streaming (SSE, WebSocket) is in
  * live-routes.ts. Each handler checks ownership in D1, then calls the session's
  * Durable Object.
  */
@@ -18,8 +18,6 @@ import {
   CreateSessionBody,
   MessageListQuery,
   MessagePageSchema,
-  SearchQuery,
-  SearchResultSchema,
   SendMessageBody,
   SessionDetailSchema,
   SessionIdParam,
@@ -40,7 +38,6 @@ import {
   listSessions,
   refOf,
   renameSession,
-  searchMessages,
   sessionStub,
   toSession,
   unwrap,
@@ -229,17 +226,4 @@ sessionRoutes.openapi(
     const stub = sessionStub(c.env, session.id);
     return c.json(unwrap(await stub.decide(refOf(session), call_id, decision === "approve", reason ?? null)), 200);
   },
-);
-
-sessionRoutes.openapi(
-  securedRoute({
-    method: "get",
-    path: "/messages/search",
-    tags,
-    summary: "Search your messages (full text, stemmed), best matches first",
-    scopes: ["agents:read"],
-    request: { query: SearchQuery },
-    responses: { 200: jsonResponse("Matches", SearchResultSchema) },
-  }),
-  async (c) => c.json(await searchMessages(c.env, c.var.principal.userId, c.req.valid("query")), 200),
 );

@@ -217,23 +217,3 @@ export const WsConnectQuery = z.object({
       description: "Replay events after this seq, then stream live (same as a resume frame)",
     }),
 });
-
-export const SearchQuery = z.object({
-  q: z.string().trim().min(1).max(200).openapi({ description: "Words to find (full-text, stemmed)" }),
-  session_id: Id.optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-});
-
-export const SearchResultSchema = z
-  .object({
-    items: z.array(
-      z.object({
-        session_id: z.string(),
-        message_id: z.string(),
-        role: z.string(),
-        snippet: z.string(),
-        created_at: Iso,
-      }),
-    ),
-  })
-  .openapi("MessageSearchResults");

@@ -159,42 +159,6 @@ export async function deleteSession(env: Env, row: SessionRow) {
   ]);
 }
 
-/** Each word quoted (control characters dropped), so user text is never FTS5 syntax. */
-function ftsQuery(q: string): string {
-  return q
-    .replace(/\p{Cc}/gu, " ")
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => `"${word.replaceAll('"', '""')}"`)
-    .join(" ");
-}
-
-type SearchRow = { session_id: string; message_id: string; role: string; snippet: string; created_at: number };
-
-export async function searchMessages(
-  env: Env,
-  userId: string,
-  query: { q: string; session_id?: string | undefined; limit: number },
-) {
-  const match = ftsQuery(query.q);
-  if (!match) return { items: [] };
-  const where = query.session_id ? "AND session_id = ?3" : "";
-  let results: SearchRow[];
-  try {
-    ({ results } = await env.DB.prepare(
-      `SELECT session_id, message_id, role, created_at, snippet(message_search, 0, '[', ']', '…', 16) AS snippet
-         FROM message_search WHERE message_search MATCH ?1 AND user_id = ?2 ${where} ORDER BY rank LIMIT ?4`,
-    )
-      .bind(match, userId, query.session_id ?? null, query.limit)
-      .all<SearchRow>());
-  } catch (error) {
-    throw new AppError(400, "invalid_query", "The search words could not be used; try plain words", {
-      reason: error instanceof Error ? error.message : String(error),
-    });
-  }
-  return { items: results.map((row) => ({ ...row, created_at: toIso(row.created_at) })) };
-}
-
 /** Messages cursors carry the seq of the last message sent, for either direction. */
 export function encodeSeqCursor(seq: number): string {
   return toBase64Url(utf8.encode(JSON.stringify(["seq", seq])));

@@ -174,7 +174,7 @@ describe("messages", () => {
       await api(`/messages/search?q=${encodeURIComponent("quokka")}&session_id=${sessionId}`),
     );
     expect(found.items.map((i) => i.role).sort()).toEqual(["assistant", "user"]);
-    expect(found.items[0]?.snippet).toMatch(/\[quokka/i);
+    expect(found.items[0]?.snippet).toMatch(/<mark>quokka/i);
     const odd = await api(`/messages/search?q=${encodeURIComponent('"quokka" OR NEAR( * ^')}`);
     expect(odd.status).toBe(200);
     const stranger = await createUser();

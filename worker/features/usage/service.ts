@@ -105,12 +105,11 @@ const UPSERT_AGENT_DAY = `INSERT INTO agent_usage_daily
     response_ms_total = response_ms_total + excluded.response_ms_total,
     responses = responses + excluded.responses`;
 
+/** Spend only: the session's message_count and last_message_at belong to its Durable Object, which writes them as messages persist. */
 const UPDATE_SESSION = `UPDATE chat_sessions SET
-    message_count = message_count + ?3,
-    input_tokens = input_tokens + ?4,
-    output_tokens = output_tokens + ?5,
-    cost_micros = cost_micros + ?6,
-    last_message_at = CASE WHEN ?3 > 0 THEN ?7 ELSE last_message_at END
+    input_tokens = input_tokens + ?3,
+    output_tokens = output_tokens + ?4,
+    cost_micros = cost_micros + ?5
   WHERE id = ?1 AND user_id = ?2`;
 
 async function record(env: Env, subject: UsageSubject, usage: UsageRecord): Promise<void> {
@@ -141,7 +140,7 @@ async function record(env: Env, subject: UsageSubject, usage: UsageRecord): Prom
       count(usage.responseMs),
       responded ? 1 : 0,
     ),
-    env.DB.prepare(UPDATE_SESSION).bind(subject.sessionId, subject.userId, messages, input, output, cost, now),
+    env.DB.prepare(UPDATE_SESSION).bind(subject.sessionId, subject.userId, input, output, cost),
   ]);
 }
 
