@@ -14,6 +14,7 @@ import { registerDocs } from "./features/docs/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
 import { observabilityRoutes } from "./features/observability/routes";
+import { taskRoutes } from "./features/tasks/routes";
 import { userRoutes } from "./features/users/routes";
 import { accessLog } from "./middleware/access-log";
 import { defaultBodyLimit } from "./middleware/body";
@@ -43,7 +44,17 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
-  for (const routes of [authRoutes, userRoutes, apiKeyRoutes, auditRoutes, configRoutes, eventRoutes, outboxRoutes]) {
+  const automation = [taskRoutes];
+  for (const routes of [
+    authRoutes,
+    userRoutes,
+    apiKeyRoutes,
+    auditRoutes,
+    configRoutes,
+    eventRoutes,
+    outboxRoutes,
+    ...automation,
+  ]) {
     api.route("/", routes);
   }
   app.route("/api/v1", api);

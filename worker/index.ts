@@ -8,7 +8,9 @@ import { runHousekeeping } from "./features/housekeeping/cleanup";
 export { ChatSession } from "../durable-objects/chat-session/chat-session";
 export { MetricsHub } from "../durable-objects/metrics-hub/metrics-hub";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
+export { TaskQueue } from "../durable-objects/task-queue/task-queue";
 export { UserHub } from "../durable-objects/user-hub/user-hub";
+export { WorkflowRun } from "../durable-objects/workflow-run/workflow-run";
 
 const app = createApp();
 
