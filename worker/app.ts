@@ -10,12 +10,14 @@ import { apiKeyRoutes } from "./features/api-keys/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { authRoutes } from "./features/auth/routes";
 import { configRoutes } from "./features/config/routes";
+import { deadLetterRoutes } from "./features/dead-letters/routes";
 import { registerDocs } from "./features/docs/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { taskRoutes } from "./features/tasks/routes";
 import { userRoutes } from "./features/users/routes";
+import { workflowRoutes } from "./features/workflows/routes";
 import { accessLog } from "./middleware/access-log";
 import { defaultBodyLimit } from "./middleware/body";
 import { requestContext } from "./middleware/request-context";
@@ -44,7 +46,7 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
-  const automation = [taskRoutes];
+  const automation = [taskRoutes, workflowRoutes, deadLetterRoutes];
   for (const routes of [
     authRoutes,
     userRoutes,

@@ -1,4 +1,5 @@
 /** Helpers for the automation suites: poll an API resource until it reaches a state. */
+import { abortAllDurableObjects } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import { call, json, type TestUser } from "./api";
 
@@ -24,4 +25,12 @@ export async function waitFor<T>(
     { timeout, interval: 50 },
   );
   return last as T;
+}
+
+/**
+ * Crashes every Durable Object the way a dead process would: in-memory state and
+ * everything in flight are thrown away; storage (and alarms) survive.
+ */
+export async function crashAll() {
+  await abortAllDurableObjects();
 }

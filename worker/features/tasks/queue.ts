@@ -293,6 +293,7 @@ export class QueueEngine {
     return result.ok ? result : { ...result, cancelled: signal.aborted && result.code === "cancelled" };
   }
 
+  /** When the queue next has something to do that no event will announce. */
   async #nextTaskTime(): Promise<number | null> {
     const now = Date.now();
     const [row] = await getDb(this.env)
@@ -301,8 +302,9 @@ export class QueueEngine {
       .where(
         and(
           eq(tasks.userId, this.userId),
-          inArray(tasks.status, ["pending", "retrying", "queued"]),
-          sql`${tasks.runAfter} > ${now}`,
+          // Pending and retrying tasks wake the queue even when already due (promotion may have just missed them);
+          // queued ones only when a rate limit deferred them, not while they wait for a slot.
+          sql`(${tasks.status} IN ('pending', 'retrying') OR (${tasks.status} = 'queued' AND ${tasks.runAfter} > ${now}))`,
         ),
       );
     return row?.at ?? null;
