@@ -15,6 +15,7 @@ import { registerDocs } from "./features/docs/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
 import { observabilityRoutes } from "./features/observability/routes";
+import { scheduleRoutes } from "./features/schedules/routes";
 import { taskRoutes } from "./features/tasks/routes";
 import { userRoutes } from "./features/users/routes";
 import { workflowRoutes } from "./features/workflows/routes";
@@ -46,7 +47,7 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
-  const automation = [taskRoutes, workflowRoutes, deadLetterRoutes];
+  const automation = [taskRoutes, workflowRoutes, scheduleRoutes, deadLetterRoutes];
   for (const routes of [
     authRoutes,
     userRoutes,

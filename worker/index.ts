@@ -4,6 +4,7 @@
  */
 import { createApp } from "./app";
 import { runHousekeeping } from "./features/housekeeping/cleanup";
+import { AUTOMATION_CRON, runAutomationSweep } from "./features/schedules/sweep";
 
 export { ChatSession } from "../durable-objects/chat-session/chat-session";
 export { MetricsHub } from "../durable-objects/metrics-hub/metrics-hub";
@@ -16,7 +17,7 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runHousekeeping(env));
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(controller.cron === AUTOMATION_CRON ? runAutomationSweep(env) : runHousekeeping(env));
   },
 } satisfies ExportedHandler<Env>;
