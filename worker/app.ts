@@ -13,11 +13,13 @@ import { configRoutes } from "./features/config/routes";
 import { deadLetterRoutes } from "./features/dead-letters/routes";
 import { registerDocs } from "./features/docs/routes";
 import { outboxRoutes } from "./features/email/routes";
+import { historyRoutes } from "./features/events/history-routes";
 import { eventRoutes } from "./features/events/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { scheduleRoutes } from "./features/schedules/routes";
 import { taskRoutes } from "./features/tasks/routes";
 import { userRoutes } from "./features/users/routes";
+import { webhookRoutes } from "./features/webhooks/routes";
 import { workflowRoutes } from "./features/workflows/routes";
 import { accessLog } from "./middleware/access-log";
 import { defaultBodyLimit } from "./middleware/body";
@@ -47,7 +49,7 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
-  const automation = [taskRoutes, workflowRoutes, scheduleRoutes, deadLetterRoutes];
+  const automation = [taskRoutes, workflowRoutes, scheduleRoutes, deadLetterRoutes, webhookRoutes, historyRoutes];
   for (const routes of [
     authRoutes,
     userRoutes,

@@ -1,11 +1,13 @@
 /**
  * The cron job (wrangler.toml [triggers]): deletes what has expired — denied
  * sessions past their access-token lifetime, refresh and one-time tokens a week
- * past expiry, and idempotency records past 24 hours.
+ * past expiry, and idempotency records past 24 hours — and moves events older
+ * than `event_store.keep_days` from D1 to R2.
  */
 import { lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { idempotencyRecords, refreshTokens, revokedSessions, userTokens } from "../../db/schema";
+import { archiveOldEvents } from "../events/archive";
 
 const GRACE_MS = 7 * 24 * 3600_000;
 
@@ -19,6 +21,7 @@ export async function runHousekeeping(env: Env) {
     db.delete(idempotencyRecords).where(lt(idempotencyRecords.expiresAt, now)),
   ]);
   const deleted = results.map((result) => result.meta.changes);
-  console.log(JSON.stringify({ level: "info", msg: "housekeeping", deleted }));
+  const archived = await archiveOldEvents(env, now);
+  console.log(JSON.stringify({ level: "info", msg: "housekeeping", deleted, archived }));
   return deleted;
 }

@@ -197,7 +197,9 @@ export async function deliverOnce(env: Env, delivery: Delivery): Promise<void> {
   ]);
   if (update.meta.changes !== 1 || outcome.ok) return;
   if (status === "failed") await deadLetterDelivery(env, sub, delivery, attempt, outcome.error ?? "failed");
-  if (sub.consecutiveFailures + 1 >= policy.disable_after_failures)
+  // Read back: deliveries run concurrently, so the count this attempt started with may be stale.
+  const fresh = await db.query.webhookSubscriptions.findFirst({ where: eq(webhookSubscriptions.id, sub.id) });
+  if ((fresh?.consecutiveFailures ?? 0) >= policy.disable_after_failures)
     await disableSubscription(env, sub, policy.disable_after_failures);
 }
 
@@ -245,10 +247,21 @@ async function disableSubscription(env: Env, sub: Subscription, failures: number
       .set({ status: "cancelled", lastError: "subscription disabled", updatedAt: Date.now() })
       .where(and(eq(webhookDeliveries.subscriptionId, sub.id), eq(webhookDeliveries.status, "pending"))),
   ]);
-  if (update.meta.changes === 1)
-    await publishEvent(env, sub.userId, "integration.webhook_disabled", {
-      subscription_id: sub.id,
-      name: sub.name,
-      reason,
-    });
+  if (update.meta.changes !== 1) return;
+  await publishEvent(env, sub.userId, "integration.webhook_disabled", {
+    subscription_id: sub.id,
+    name: sub.name,
+    reason,
+  });
+  const owner = await db.query.users.findFirst({ where: eq(users.id, sub.userId) });
+  if (!owner) return;
+  const { id, statement } = outboxInsert(db, env, {
+    userId: owner.id,
+    to: owner.email,
+    kind: "webhook_disabled",
+    subject: `[Edgewise] Webhook "${sub.name}" was disabled`,
+    text: `Your webhook "${sub.name}" (${sub.url ?? sub.kind}) was disabled: ${reason}.\n\nFix the endpoint, then enable it again in the console or with PATCH /api/v1/webhooks/${sub.id}.\n`,
+  });
+  await statement;
+  await deliverQueued(env, id);
 }
