@@ -34,7 +34,7 @@ const tags = ["Schedules"];
 scheduleRoutes.openapi(
   securedRoute({
     method: "post",
-    path: "/schedules/preview",
+    path: "/cron/preview",
     tags,
     summary: "The next ticks of a cron expression in a time zone (nothing is saved)",
     scopes: ["tasks:read"],

@@ -85,7 +85,7 @@ const runsOf = (user: TestUser, id: string) =>
 describe("the schedules API", () => {
   it("previews next runs and refuses bad cron expressions and zones", async () => {
     const user = await createUser();
-    const res = await call("/api/v1/schedules/preview", {
+    const res = await call("/api/v1/cron/preview", {
       token: user.accessToken,
       body: { cron: "0 9 * * *", timezone: "America/New_York", count: 2, after: "2026-03-07T00:00:00Z" },
     });
@@ -97,11 +97,7 @@ describe("the schedules API", () => {
       { cron: "every day", timezone: "UTC" },
       { cron: "0 9 * * *", timezone: "Mars/Olympus" },
     ]) {
-      await expectError(
-        await call("/api/v1/schedules/preview", { token: user.accessToken, body }),
-        422,
-        "invalid_cron",
-      );
+      await expectError(await call("/api/v1/cron/preview", { token: user.accessToken, body }), 422, "invalid_cron");
       await expectError(
         await call("/api/v1/schedules", { token: user.accessToken, body: { name: "x", ...body, target: sleepTask } }),
         422,

@@ -185,8 +185,9 @@ export async function listScheduleRuns(
   id: string,
   query: { limit: number; cursor?: string | undefined },
 ) {
-  await getOwnSchedule(db, userId, id);
+  // The cursor is checked first: a bad one is 400 whoever owns the id.
   const page = keyset(scheduleRuns, query.cursor);
+  await getOwnSchedule(db, userId, id);
   const rows = await db
     .select()
     .from(scheduleRuns)

@@ -133,8 +133,9 @@ export async function listDeliveries(
   id: string,
   query: { limit: number; cursor?: string | undefined; status?: string | undefined },
 ) {
-  await getOwnWebhook(db, userId, id);
+  // The cursor is checked first: a bad one is 400 whoever owns the id.
   const page = keyset(webhookDeliveries, query.cursor);
+  await getOwnWebhook(db, userId, id);
   const rows = await db
     .select()
     .from(webhookDeliveries)

@@ -44,7 +44,7 @@ const tags = ["Workflows"];
 workflowRoutes.openapi(
   securedRoute({
     method: "post",
-    path: "/workflows/validate",
+    path: "/workflow-definitions/validate",
     tags,
     summary: "Check a definition without saving it",
     scopes: ["tasks:read"],

@@ -338,7 +338,7 @@ describe("definitions", () => {
       "unknown_step_ref",
     ]);
     const checked = await json<{ valid: boolean; issues: unknown[] }>(
-      await call("/api/v1/workflows/validate", {
+      await call("/api/v1/workflow-definitions/validate", {
         token: user.accessToken,
         body: { definition: { steps: [{ id: "x", kind: "teleport" }] } },
       }),
@@ -346,7 +346,7 @@ describe("definitions", () => {
     expect(checked.valid).toBe(false);
     expect(checked.issues.length).toBeGreaterThan(0);
     const ok = await json<{ valid: boolean }>(
-      await call("/api/v1/workflows/validate", {
+      await call("/api/v1/workflow-definitions/validate", {
         token: user.accessToken,
         body: { definition: { steps: [{ id: "x", kind: "sleep", ms: 1 }] } },
       }),
