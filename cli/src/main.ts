@@ -7,7 +7,10 @@ import { Command, Option } from "commander";
 import { registerEvents } from "./commands/events";
 import { registerKeys } from "./commands/keys";
 import { registerLogin } from "./commands/login";
+import { registerSchedules } from "./commands/schedules";
+import { registerTasks } from "./commands/tasks";
 import { registerWhoami } from "./commands/whoami";
+import { registerWorkflows } from "./commands/workflows";
 import { defaultConfigPath } from "./config-store";
 import { DEFAULT_BASE_URL } from "./context";
 import { EXIT } from "./errors";
@@ -35,6 +38,9 @@ export function buildProgram(): Command {
   registerWhoami(program);
   registerKeys(program);
   registerEvents(program);
+  registerTasks(program);
+  registerWorkflows(program);
+  registerSchedules(program);
   return program;
 }
 
