@@ -12,6 +12,10 @@ import { ForgotPasswordPage, ResetPasswordPage } from "./auth/password-pages";
 import { CheckEmailPage, RegisterPage } from "./auth/register-page";
 import { useSession } from "./auth/session";
 import { VerifyPage } from "./auth/verify-page";
+import { DeadLettersPage, WebhooksPage } from "./automation/notifications-page";
+import { SchedulesPage } from "./automation/schedules-page";
+import { TasksPage } from "./automation/tasks-page";
+import { WorkflowsPage } from "./automation/workflows-page";
 import { FeedPage } from "./events/feed-page";
 import { HubProvider } from "./events/hub-context";
 import { OutboxPage } from "./outbox/outbox-page";
@@ -37,6 +41,11 @@ const OPEN: Record<string, ComponentType> = {
 
 const SIGNED_IN: Record<string, ComponentType> = {
   "/feed": FeedPage,
+  "/tasks": TasksPage,
+  "/workflows": WorkflowsPage,
+  "/schedules": SchedulesPage,
+  "/webhooks": WebhooksPage,
+  "/dead-letters": DeadLettersPage,
   "/keys": KeysPage,
   "/audit": AuditPage,
   "/account": ProfilePage,

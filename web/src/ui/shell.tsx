@@ -13,6 +13,15 @@ import { Link, useLocation } from "./router";
 
 const NAV = [
   { to: "/feed", label: "Live events", icon: "M3 12h4l3-8 4 16 3-8h4" },
+  { to: "/tasks", label: "Tasks", icon: "M4 6h16M4 12h10M4 18h7M17 15l2 2 4-4" },
+  { to: "/workflows", label: "Workflows", icon: "M6 4v6a2 2 0 0 0 2 2h8a2 2 0 0 1 2 2v6M6 4h.01M18 20h.01" },
+  { to: "/schedules", label: "Schedules", icon: "M12 7v5l3 3M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z" },
+  {
+    to: "/webhooks",
+    label: "Webhooks",
+    icon: "M10 14a4 4 0 0 1 0-5l3-3a4 4 0 0 1 6 6l-1 1M14 10a4 4 0 0 1 0 5l-3 3a4 4 0 0 1-6-6l1-1",
+  },
+  { to: "/dead-letters", label: "Dead letters", icon: "M4 4h16v16H4zM4 9h16M9 14h6" },
   { to: "/keys", label: "API keys", icon: "M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1A4 4 0 0 1 15 7z" },
   { to: "/audit", label: "Audit log", icon: "M5 4h14v16H5zM9 8h6M9 12h6M9 16h4" },
   { to: "/account", label: "Profile", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0" },
