@@ -36,6 +36,7 @@ async function api(baseUrl, path, { token, method = "GET", body } = {}) {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(60_000),
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
@@ -189,7 +190,8 @@ try {
   const { baseUrl } = server;
   await setup(baseUrl);
   const tokens = [];
-  for (let i = 0; i < Math.max(USERS, 2); i++) tokens.push(await newUser(baseUrl, i));
+  // One user alone, USERS together, and a fresh one for the schedules.
+  for (let i = 0; i < USERS + 2; i++) tokens.push(await newUser(baseUrl, i));
   const queue = [await throughput(baseUrl, [tokens[0]], TASKS), await throughput(baseUrl, tokens.slice(1, 1 + USERS), Math.ceil(TASKS / USERS))];
   process.stderr.write("\n");
   const sched = await scheduling(baseUrl, tokens[tokens.length - 1]);
