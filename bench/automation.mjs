@@ -34,7 +34,10 @@ const progress = (message) => process.stderr.write(`\r\x1b[2K› ${message}`);
 async function api(baseUrl, path, { token, method = "GET", body } = {}) {
   const res = await fetch(`${baseUrl}/api/v1${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
     signal: AbortSignal.timeout(60_000),
   });
@@ -43,9 +46,16 @@ async function api(baseUrl, path, { token, method = "GET", body } = {}) {
 }
 
 async function setup(baseUrl) {
-  const admin = await api(baseUrl, "/auth/login", { method: "POST", body: { email: "admin@edgewise.dev", password: "edgewise-admin-pass" } });
-  const put = (key, value) => api(baseUrl, `/admin/config/${key}`, { token: admin.access_token, method: "PUT", body: { value } });
-  await put("rate_limits", { auth_per_ip: { limit: 10_000, window_seconds: 60 }, api_per_principal: { limit: 1_000_000, window_seconds: 60 } });
+  const admin = await api(baseUrl, "/auth/login", {
+    method: "POST",
+    body: { email: "admin@edgewise.dev", password: "edgewise-admin-pass" },
+  });
+  const put = (key, value) =>
+    api(baseUrl, `/admin/config/${key}`, { token: admin.access_token, method: "PUT", body: { value } });
+  await put("rate_limits", {
+    auth_per_ip: { limit: 10_000, window_seconds: 60 },
+    api_per_principal: { limit: 1_000_000, window_seconds: 60 },
+  });
   await new Promise((resolve) => setTimeout(resolve, 5_500)); // other isolates' config caches
 }
 
@@ -63,7 +73,11 @@ async function succeededCount(baseUrl, token) {
   let count = 0;
   let cursor;
   do {
-    const page = await api(baseUrl, `/tasks?status=succeeded&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
+    const page = await api(
+      baseUrl,
+      `/tasks?status=succeeded&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      { token },
+    );
     count += page.items.length;
     cursor = page.next_cursor;
   } while (cursor);
@@ -81,7 +95,11 @@ async function throughput(baseUrl, tokens, count) {
       while (next < jobs.length) {
         const job = jobs[next++];
         const t = performance.now();
-        await api(baseUrl, "/tasks", { token: job.token, method: "POST", body: { title: `bench ${job.i}`, action: { kind: "sleep", ms: 0 } } });
+        await api(baseUrl, "/tasks", {
+          token: job.token,
+          method: "POST",
+          body: { title: `bench ${job.i}`, action: { kind: "sleep", ms: 0 } },
+        });
         createLatencies.push(performance.now() - t);
       }
     }),
@@ -111,7 +129,11 @@ async function scheduling(baseUrl, token) {
     const schedule = await api(baseUrl, "/schedules", {
       token,
       method: "POST",
-      body: { name: `every second ${i}`, cron: "* * * * * *", target: { kind: "task", task: { title: "tick", action: { kind: "sleep", ms: 0 } } } },
+      body: {
+        name: `every second ${i}`,
+        cron: "* * * * * *",
+        target: { kind: "task", task: { title: "tick", action: { kind: "sleep", ms: 0 } } },
+      },
     });
     ids.push(schedule.id);
   }
@@ -128,7 +150,11 @@ async function scheduling(baseUrl, token) {
   for (const id of ids) {
     let cursor;
     do {
-      const page = await api(baseUrl, `/schedules/${id}/runs?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
+      const page = await api(
+        baseUrl,
+        `/schedules/${id}/runs?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        { token },
+      );
       for (const run of page.items) {
         runs++;
         if (run.status === "skipped") skipped++;
@@ -154,7 +180,10 @@ async function scheduling(baseUrl, token) {
 function report(results) {
   const { queue, scheduling: s, facts } = results;
   const rows = queue
-    .map((r) => `| ${r.users} | ${r.tasks} | ${r.tasks_per_second} | ${r.create_per_second} | ${r.create_p50_ms} | ${r.seconds} |`)
+    .map(
+      (r) =>
+        `| ${r.users} | ${r.tasks} | ${r.tasks_per_second} | ${r.create_per_second} | ${r.create_p50_ms} | ${r.seconds} |`,
+    )
     .join("\n");
   const section = `<!-- bench:automation:start -->
 ## Automation (issue 5)
@@ -192,7 +221,10 @@ try {
   const tokens = [];
   // One user alone, USERS together, and a fresh one for the schedules.
   for (let i = 0; i < USERS + 2; i++) tokens.push(await newUser(baseUrl, i));
-  const queue = [await throughput(baseUrl, [tokens[0]], TASKS), await throughput(baseUrl, tokens.slice(1, 1 + USERS), Math.ceil(TASKS / USERS))];
+  const queue = [
+    await throughput(baseUrl, [tokens[0]], TASKS),
+    await throughput(baseUrl, tokens.slice(1, 1 + USERS), Math.ceil(TASKS / USERS)),
+  ];
   process.stderr.write("\n");
   const sched = await scheduling(baseUrl, tokens[tokens.length - 1]);
   process.stderr.write("\n");

@@ -124,7 +124,7 @@ async function preview(
     count: Number(options.count),
   });
   if (options.json) return printJson(result);
-  result.next_runs.forEach((utc, i) => printLine(`${utc}  ${result.local[i] ?? ""}`));
+  for (const [i, utc] of result.next_runs.entries()) printLine(`${utc}  ${result.local[i] ?? ""}`);
 }
 
 export function registerSchedules(program: Command): void {

@@ -47,8 +47,8 @@ function StepTree({ steps, depth = 0 }: { steps: StepLike[]; depth?: number }) {
               <StepTree steps={step.else} depth={depth + 1} />
             </>
           ) : null}
-          {step.branches?.map((branch, b) => (
-            <StepTree key={b} steps={branch} depth={depth + 1} />
+          {step.branches?.map((branch) => (
+            <StepTree key={branch.map((s) => s.id).join(",")} steps={branch} depth={depth + 1} />
           ))}
         </li>
       ))}
@@ -94,8 +94,8 @@ function Editor({ onSaved }: { onSaved: () => void }) {
       {issues?.length ? (
         <Alert kind="error" title="Not valid yet">
           <ul>
-            {issues.map((issue, i) => (
-              <li key={i}>
+            {issues.map((issue) => (
+              <li key={`${issue.path}:${issue.code}:${issue.message}`}>
                 <code>{issue.path}</code>: {issue.message}
               </li>
             ))}

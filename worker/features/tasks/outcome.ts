@@ -121,7 +121,7 @@ export async function finishTaskFromRun(
   run: { outcome: "succeeded" | "failed" | "cancelled"; output: unknown; error: string | null; costMicros: number },
 ) {
   const task = await reload(env, taskId);
-  if (!task || task.status !== "running") return;
+  if (task?.status !== "running") return;
   const result: AttemptResult =
     run.outcome === "succeeded"
       ? { ok: true, output: run.output, costMicros: run.costMicros }
@@ -217,7 +217,7 @@ export async function cancelTaskTree(env: Env, root: TaskRow, reason: string): P
 export async function settleTask(env: Env, id: string): Promise<void> {
   const db = getDb(env);
   const task = await reload(env, id);
-  if (!task || task.status !== "running") return;
+  if (task?.status !== "running") return;
   const counts = await db
     .select({ status: tasks.status, n: sql<number>`COUNT(*)` })
     .from(tasks)

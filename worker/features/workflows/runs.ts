@@ -102,7 +102,7 @@ export async function decideApproval(
   const db = getDb(env);
   const run = await getOwnRun(db, userId, id);
   const step = await db.query.workflowStepRuns.findFirst({ where: stepKey(id, input.step_id) });
-  if (!step || step.kind !== "approval")
+  if (step?.kind !== "approval")
     throw new AppError(422, "not_an_approval", "No approval step with that id in this run");
   if (step.status !== "waiting" || !OPEN.has(run.status))
     throw new AppError(409, "not_waiting", `That step is ${step.status}`);
