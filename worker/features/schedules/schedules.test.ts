@@ -5,7 +5,7 @@
  * latency, and the owner's permissions.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { getJson, waitFor } from "../../../test/worker/support/automation";
 import { rows, run } from "../../../test/worker/support/db";
@@ -13,6 +13,9 @@ import { expectError } from "../../../test/worker/support/envelope";
 import { checkCron, countTicks, latestTick, nextTicks } from "./cron";
 import { fireDueSchedules } from "./fire";
 import { runAutomationSweep } from "./sweep";
+
+// These tests wait on real clocks (backoff, alarms, token buckets); a loaded machine needs headroom.
+vi.setConfig({ testTimeout: 20_000 });
 
 type Schedule = { id: string; next_run_at: string | null; next_runs: string[]; enabled: boolean };
 type ScheduleRun = {

@@ -6,7 +6,7 @@
  */
 import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { call, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { getJson } from "../../../test/worker/support/automation";
 import { fakeWebHost, setConfig } from "../../../test/worker/support/config";
@@ -14,6 +14,9 @@ import { rows } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
 import { CONFIG_REGISTRY } from "../config/registry";
 import { verifySignature } from "./signature";
+
+// These tests wait on real clocks (backoff, alarms, token buckets); a loaded machine needs headroom.
+vi.setConfig({ testTimeout: 20_000 });
 
 type Received = { headers: Record<string, string>; body: string; verified: boolean; status: number };
 type Delivery = {

@@ -6,13 +6,16 @@
  */
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { call, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { crashAll, getJson, waitFor } from "../../../test/worker/support/automation";
 import { fakeWebHost, setConfig } from "../../../test/worker/support/config";
 import { expectError } from "../../../test/worker/support/envelope";
 import { CONFIG_REGISTRY } from "../config/registry";
 import { automationDeps, setAutomationDeps } from "./deps";
+
+// These tests wait on real clocks (backoff, alarms, token buckets); a loaded machine needs headroom.
+vi.setConfig({ testTimeout: 20_000 });
 
 type Step = {
   step_id: string;
