@@ -11,19 +11,25 @@ import { apiKeyRoutes } from "./features/api-keys/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { authRoutes } from "./features/auth/routes";
 import { configRoutes } from "./features/config/routes";
+import { deadLetterRoutes } from "./features/dead-letters/routes";
 import { registerDocs } from "./features/docs/routes";
 import { outboxRoutes } from "./features/email/routes";
+import { historyRoutes } from "./features/events/history-routes";
 import { eventRoutes } from "./features/events/routes";
 import { extensionRoutes } from "./features/extensions/routes";
 import { mcpRoutes } from "./features/mcp/routes";
 import { modelRoutes } from "./features/models/routes";
 import { observabilityRoutes } from "./features/observability/routes";
+import { scheduleRoutes } from "./features/schedules/routes";
 import { searchRoutes } from "./features/search/routes";
 import { liveSessionRoutes } from "./features/sessions/live-routes";
 import { sessionRoutes } from "./features/sessions/routes";
+import { taskRoutes } from "./features/tasks/routes";
 import { toolRoutes } from "./features/tools/routes";
 import { usageRoutes } from "./features/usage/routes";
 import { userRoutes } from "./features/users/routes";
+import { webhookRoutes } from "./features/webhooks/routes";
+import { workflowRoutes } from "./features/workflows/routes";
 import { accessLog } from "./middleware/access-log";
 import { defaultBodyLimit } from "./middleware/body";
 import { requestContext } from "./middleware/request-context";
@@ -52,6 +58,7 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
+  const automation = [taskRoutes, workflowRoutes, scheduleRoutes, deadLetterRoutes, webhookRoutes, historyRoutes];
   const features = [
     authRoutes,
     userRoutes,
@@ -68,6 +75,7 @@ export function createApp() {
     extensionRoutes,
     sessionRoutes,
     liveSessionRoutes,
+    ...automation,
   ];
   for (const routes of features) {
     api.route("/", routes);

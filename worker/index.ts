@@ -4,17 +4,20 @@
  */
 import { createApp } from "./app";
 import { runHousekeeping } from "./features/housekeeping/cleanup";
+import { AUTOMATION_CRON, runAutomationSweep } from "./features/schedules/sweep";
 
 export { ChatSession } from "../durable-objects/chat-session/chat-session";
 export { MetricsHub } from "../durable-objects/metrics-hub/metrics-hub";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
+export { TaskQueue } from "../durable-objects/task-queue/task-queue";
 export { UserHub } from "../durable-objects/user-hub/user-hub";
+export { WorkflowRun } from "../durable-objects/workflow-run/workflow-run";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runHousekeeping(env));
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(controller.cron === AUTOMATION_CRON ? runAutomationSweep(env) : runHousekeeping(env));
   },
 } satisfies ExportedHandler<Env>;

@@ -9,7 +9,10 @@ import { registerChat } from "./commands/chat";
 import { registerEvents } from "./commands/events";
 import { registerKeys } from "./commands/keys";
 import { registerLogin } from "./commands/login";
+import { registerSchedules } from "./commands/schedules";
+import { registerTasks } from "./commands/tasks";
 import { registerWhoami } from "./commands/whoami";
+import { registerWorkflows } from "./commands/workflows";
 import { defaultConfigPath } from "./config-store";
 import { DEFAULT_BASE_URL } from "./context";
 import { EXIT } from "./errors";
@@ -39,6 +42,9 @@ export function buildProgram(): Command {
   registerEvents(program);
   registerAgents(program);
   registerChat(program);
+  registerTasks(program);
+  registerWorkflows(program);
+  registerSchedules(program);
   return program;
 }
 

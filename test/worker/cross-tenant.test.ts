@@ -41,6 +41,51 @@ let aliceExecutionInput: string;
 const aliceWord = `alicesecret${crypto.randomUUID().slice(0, 8)}`;
 let aliceSession: string;
 let aliceTurn: string;
+/** Alice's automation: a task, a workflow and its run, a schedule, a webhook and a dead letter. */
+const aliceIds = { task: "", workflow: "", run: "", schedule: "", webhook: "", deadLetter: "" };
+
+async function created(res: Response): Promise<Record<string, unknown>> {
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+async function seedAutomation() {
+  const token = alice.accessToken;
+  aliceIds.task = String(
+    (await created(await call("/api/v1/tasks", { token, body: { title: aliceText, action: { kind: "group" } } }))).id,
+  );
+  const workflow = await created(
+    await call("/api/v1/workflows", {
+      token,
+      body: { name: aliceText, definition: { steps: [{ id: "ask", kind: "approval", message: "ok?" }] } },
+    }),
+  );
+  aliceIds.workflow = String(workflow.id);
+  aliceIds.run = String(
+    (await created(await call(`/api/v1/workflows/${aliceIds.workflow}/runs`, { token, body: {} }))).id,
+  );
+  const schedule = await created(
+    await call("/api/v1/schedules", {
+      token,
+      body: {
+        name: aliceText,
+        cron: "0 0 1 1 *",
+        target: { kind: "task", task: { title: "t", action: { kind: "group" } } },
+      },
+    }),
+  );
+  aliceIds.schedule = String(schedule.id);
+  const hook = await created(
+    await call("/api/v1/webhooks", { token, body: { name: aliceText, kind: "email", event_types: ["task.failed"] } }),
+  );
+  aliceIds.webhook = String((hook.webhook as { id: string }).id);
+  aliceIds.deadLetter = crypto.randomUUID();
+  await env.DB.prepare(
+    "INSERT INTO dead_letters (id, user_id, source, source_id, summary, error, attempts) VALUES (?, ?, 'task', ?, ?, 'boom', 1)",
+  )
+    .bind(aliceIds.deadLetter, alice.id, aliceIds.task, aliceText)
+    .run();
+}
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
@@ -59,6 +104,9 @@ beforeAll(async () => {
     "tools:execute",
     "extensions:read",
     "extensions:write",
+    "events:write",
+    "tasks:read",
+    "tasks:write",
   ]);
   const provider = await call("/api/v1/providers", {
     token: alice.accessToken,
@@ -93,6 +141,7 @@ beforeAll(async () => {
   const accepted = await sendMessage(alice, aliceSession, `my plan is ${aliceWord}`);
   aliceTurn = accepted.turn_id;
   await follow(alice, aliceSession, accepted.stream_after);
+  await seedAutomation();
 });
 
 const session = (route: string, extra: Partial<Probe> = {}): Probe => ({
@@ -215,10 +264,59 @@ const TABLE: Probe[] = [
   { route: "DELETE /api/v1/extensions/{id}", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
   { route: "POST /api/v1/extensions/{id}/refresh", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
   { route: "GET /api/v1/extensions/{id}/executions", aliceId: () => aliceMcp.id, status: 404, code: "not_found" },
+  ...automationProbes(),
 ];
 
 /** Ids for a route's later path parameters: Alice's real turn, or a made-up call id. */
 const laterParams: Record<string, () => string> = { turn_id: () => aliceTurn, call_id: () => "call-1" };
+
+function automationProbes(): Probe[] {
+  const probe = (route: string, id: () => string, body?: unknown): Probe => ({
+    route,
+    aliceId: id,
+    body,
+    status: 404,
+    code: "not_found",
+  });
+  const task = () => aliceIds.task;
+  const workflow = () => aliceIds.workflow;
+  const run = () => aliceIds.run;
+  const schedule = () => aliceIds.schedule;
+  const webhook = () => aliceIds.webhook;
+  const letter = () => aliceIds.deadLetter;
+  const range = {
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+  return [
+    probe("GET /api/v1/tasks/{id}", task),
+    probe("POST /api/v1/tasks/{id}/cancel", task),
+    probe("POST /api/v1/tasks/{id}/retry", task),
+    probe("GET /api/v1/workflows/{id}", workflow),
+    probe("PATCH /api/v1/workflows/{id}", workflow, { name: "stolen" }),
+    probe("DELETE /api/v1/workflows/{id}", workflow),
+    probe("GET /api/v1/workflows/{id}/versions", workflow),
+    probe("POST /api/v1/workflows/{id}/runs", workflow, {}),
+    probe("GET /api/v1/workflow-runs/{id}", run),
+    probe("GET /api/v1/workflow-runs/{id}/logs", run),
+    probe("POST /api/v1/workflow-runs/{id}/cancel", run),
+    probe("POST /api/v1/workflow-runs/{id}/approvals", run, { step_id: "ask", decision: "approve" }),
+    probe("GET /api/v1/schedules/{id}", schedule),
+    probe("PATCH /api/v1/schedules/{id}", schedule, { enabled: false }),
+    probe("DELETE /api/v1/schedules/{id}", schedule),
+    probe("GET /api/v1/schedules/{id}/runs", schedule),
+    probe("POST /api/v1/schedules/{id}/run", schedule),
+    probe("GET /api/v1/dead-letters/{id}", letter),
+    probe("POST /api/v1/dead-letters/{id}/replay", letter),
+    probe("DELETE /api/v1/dead-letters/{id}", letter),
+    probe("GET /api/v1/webhooks/{id}", webhook),
+    probe("PATCH /api/v1/webhooks/{id}", webhook, { enabled: false }),
+    probe("DELETE /api/v1/webhooks/{id}", webhook),
+    probe("GET /api/v1/webhooks/{id}/deliveries", webhook),
+    probe("POST /api/v1/webhooks/{id}/test", webhook),
+    probe("POST /api/v1/webhooks/{id}/replay", webhook, range),
+  ];
+}
 
 function request(probe: Probe, id: string, credential: Credential) {
   const [method, template] = probe.route.split(" ") as [string, string];
@@ -287,6 +385,25 @@ describe("after Bob's attempts", () => {
       await call("/api/v1/tool-executions", { token: alice.accessToken }),
     );
     expect(runs.items.map((run) => run.tool)).toEqual(["alicetools__echo"]);
+  });
+
+  it("left Alice's automation as it was", async () => {
+    const token = alice.accessToken;
+    expect(await json(await call(`/api/v1/tasks/${aliceIds.task}`, { token }))).toMatchObject({
+      status: expect.not.stringMatching(/cancelled/),
+    });
+    expect(await json(await call(`/api/v1/workflows/${aliceIds.workflow}`, { token }))).toMatchObject({
+      name: aliceText,
+      archived_at: null,
+    });
+    expect(await json(await call(`/api/v1/workflow-runs/${aliceIds.run}`, { token }))).toMatchObject({
+      status: "waiting",
+    });
+    expect(await json(await call(`/api/v1/schedules/${aliceIds.schedule}`, { token }))).toMatchObject({
+      enabled: true,
+    });
+    expect(await json(await call(`/api/v1/webhooks/${aliceIds.webhook}`, { token }))).toMatchObject({ enabled: true });
+    expect((await call(`/api/v1/dead-letters/${aliceIds.deadLetter}`, { token })).status).toBe(200);
   });
 });
 
@@ -440,6 +557,27 @@ describe("lists", () => {
         for (const secret of [aliceSession, aliceWord, "Alice Private"]) expect(text).not.toContain(secret);
       }
     }
+  });
+
+  it("automation lists show Bob nothing of Alice's", async () => {
+    for (const path of [
+      "/tasks?limit=100",
+      "/workflows?archived=true",
+      "/workflow-runs",
+      "/schedules",
+      "/webhooks",
+      "/dead-letters",
+    ]) {
+      const res = await call(`/api/v1${path}`, { apiKey: bobKey.secret });
+      expect(res.status, path).toBe(200);
+      const text = await res.text();
+      expect(text, path).not.toContain(aliceText);
+      for (const id of Object.values(aliceIds)) expect(text, path).not.toContain(id);
+    }
+    const history = await call(`/api/v1/events/history?from=${new Date(Date.now() - 3_600_000).toISOString()}`, {
+      apiKey: bobKey.secret,
+    });
+    expect(await history.text()).not.toContain(aliceText);
   });
 
   it("an Idempotency-Key Alice used means nothing for Bob's request", async () => {

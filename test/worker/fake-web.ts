@@ -12,7 +12,16 @@
  *   Brave `GET /brave/res/v1/web/search?q=&count=` (X-Subscription-Token
  *   `test-brave-key`), Tavily `POST /tavily/search {query, max_results}` (Bearer
  *   `test-tavily-key`). Results echo the query: "<query> — result N".
+ * Automation (issue 5):
+ * - /flaky?key=K&fail=N → 503 for the first N requests with key K, then 200 `{attempts}`.
+ * - POST /effect?name=X&delay=MS → a side effect applied once per `Idempotency-Key`
+ *   (answers after MS); GET /effect-stats?name=X → `{requests, applied, keys}`.
+ * - POST /receiver/secret?id=R with the secret as body; POST /receiver?id=R → records
+ *   the delivery and checks `X-Edgewise-Signature` (HMAC-SHA256 of `timestamp.body`) with
+ *   that secret; answers 500 for the first `fail` deliveries (`/receiver/fail?id=R&count=N`,
+ *   `count=-1` for always); GET /receiver/log?id=R → the deliveries with `verified`.
  */
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FAKE_SEARCH_KEYS } from "./fake-credentials";
@@ -80,10 +89,99 @@ async function search(req: IncomingMessage, res: ServerResponse, url: URL) {
   });
 }
 
+type Delivery = { headers: Record<string, string>; body: string; verified: boolean; status: number };
+const flaky = new Map<string, number>();
+const effects = new Map<string, { requests: number; keys: Set<string> }>();
+const receivers = new Map<string, { secret: string; fail: number; log: Delivery[] }>();
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}
+
+function receiver(id: string) {
+  let entry = receivers.get(id);
+  if (!entry) {
+    entry = { secret: "", fail: 0, log: [] };
+    receivers.set(id, entry);
+  }
+  return entry;
+}
+
+function verify(secret: string, headers: IncomingMessage["headers"], body: string): boolean {
+  const timestamp = String(headers["x-edgewise-timestamp"] ?? "");
+  const signature = String(headers["x-edgewise-signature"] ?? "");
+  if (!secret || !/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
+  const expected = Buffer.from(`v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`);
+  const given = Buffer.from(signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+async function automation(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  const param = (name: string) => url.searchParams.get(name) ?? "";
+  switch (url.pathname) {
+    case "/flaky": {
+      const attempts = (flaky.get(param("key")) ?? 0) + 1;
+      flaky.set(param("key"), attempts);
+      if (attempts <= Number(param("fail"))) sendJson(res, 503, { attempts, error: "try again" });
+      else sendJson(res, 200, { attempts });
+      return true;
+    }
+    case "/effect": {
+      const stats = effects.get(param("name")) ?? { requests: 0, keys: new Set<string>() };
+      effects.set(param("name"), stats);
+      stats.requests++;
+      const key = String(req.headers["idempotency-key"] ?? `none-${stats.requests}`);
+      await new Promise((resolve) => setTimeout(resolve, Number(param("delay") || 0)));
+      const applied = !stats.keys.has(key);
+      stats.keys.add(key);
+      sendJson(res, 200, { name: param("name"), applied, count: stats.keys.size });
+      return true;
+    }
+    case "/effect-stats": {
+      const stats = effects.get(param("name"));
+      sendJson(res, 200, {
+        requests: stats?.requests ?? 0,
+        applied: stats?.keys.size ?? 0,
+        keys: [...(stats?.keys ?? [])],
+      });
+      return true;
+    }
+    case "/receiver/secret":
+      receiver(param("id")).secret = await readBody(req);
+      res.writeHead(204).end();
+      return true;
+    case "/receiver/fail":
+      receiver(param("id")).fail = Number(param("count"));
+      res.writeHead(204).end();
+      return true;
+    case "/receiver/log":
+      sendJson(res, 200, receiver(param("id")).log);
+      return true;
+    case "/receiver": {
+      const entry = receiver(param("id"));
+      const body = await readBody(req);
+      const failing = entry.fail !== 0;
+      if (entry.fail > 0) entry.fail--;
+      const status = failing ? 500 : 200;
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      entry.log.push({ headers, body, verified: verify(entry.secret, req.headers, body), status });
+      sendJson(res, status, { received: !failing });
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 export async function startFakeWeb() {
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const param = (name: string) => url.searchParams.get(name) ?? "";
+    if (await automation(req, res, url)) return;
     switch (url.pathname) {
       case "/dns-query":
         return dnsAnswer(res, param("name"), param("type"));

@@ -15,6 +15,10 @@ import { ForgotPasswordPage, ResetPasswordPage } from "./auth/password-pages";
 import { CheckEmailPage, RegisterPage } from "./auth/register-page";
 import { useSession } from "./auth/session";
 import { VerifyPage } from "./auth/verify-page";
+import { DeadLettersPage, WebhooksPage } from "./automation/notifications-page";
+import { SchedulesPage } from "./automation/schedules-page";
+import { TasksPage } from "./automation/tasks-page";
+import { WorkflowsPage } from "./automation/workflows-page";
 import { ChatPage } from "./chat/chat-page";
 import { FeedPage } from "./events/feed-page";
 import { HubProvider } from "./events/hub-context";
@@ -52,6 +56,11 @@ const SIGNED_IN: Record<string, ComponentType> = {
   "/chat": ChatPage,
   "/tools": ToolsPage,
   "/usage": UsagePage,
+  "/tasks": TasksPage,
+  "/workflows": WorkflowsPage,
+  "/schedules": SchedulesPage,
+  "/webhooks": WebhooksPage,
+  "/dead-letters": DeadLettersPage,
   "/keys": KeysPage,
   "/audit": AuditPage,
   "/account": ProfilePage,

@@ -115,6 +115,87 @@ export const CONFIG_REGISTRY = {
     }),
     default: { kind: "searxng", endpoint: "https://searx.example.org/search", max_results: 5 },
   },
+  task_queue: {
+    description:
+      "The task queue: tasks running at once per user, default retries and their backoff, default timeout, and how long a running task's lease lasts before a crashed run is picked up again",
+    isPublic: false,
+    schema: z.object({
+      max_concurrent_per_user: z.number().int().min(1).max(1_000),
+      default_max_retries: z.number().int().min(0).max(20),
+      retry_base_ms: z.number().int().min(10).max(3_600_000),
+      retry_max_ms: z.number().int().min(10).max(86_400_000),
+      default_timeout_ms: z.number().int().min(100).max(3_600_000),
+      lease_ms: z.number().int().min(1_000).max(3_600_000),
+    }),
+    default: {
+      max_concurrent_per_user: 4,
+      default_max_retries: 3,
+      retry_base_ms: 1_000,
+      retry_max_ms: 300_000,
+      default_timeout_ms: 60_000,
+      lease_ms: 30_000,
+    },
+  },
+  integration_rate_limits: {
+    description:
+      "Token buckets per integration (a task's or step's `integration`), per user: calls per window; integrations not listed are not limited",
+    isPublic: false,
+    schema: z.record(z.string().regex(/^[a-z0-9_.-]{1,64}$/), RateRule),
+    default: {} as Record<string, RateRule>,
+  },
+  workflow_limits: {
+    description: "Workflows: steps per definition, nesting depth, default step timeout and retry backoff",
+    isPublic: false,
+    schema: z.object({
+      max_steps: z.number().int().min(1).max(1_000),
+      max_depth: z.number().int().min(1).max(20),
+      default_step_timeout_ms: z.number().int().min(100).max(3_600_000),
+      retry_base_ms: z.number().int().min(10).max(3_600_000),
+      retry_max_ms: z.number().int().min(10).max(86_400_000),
+    }),
+    default: {
+      max_steps: 100,
+      max_depth: 5,
+      default_step_timeout_ms: 60_000,
+      retry_base_ms: 1_000,
+      retry_max_ms: 300_000,
+    },
+  },
+  schedules: {
+    description:
+      "Schedules: how late a tick may fire and still count as on time (later ones follow the missed-run policy), and schedules per user",
+    isPublic: false,
+    schema: z.object({
+      misfire_grace_ms: z.number().int().min(1_000).max(86_400_000),
+      max_per_user: z.number().int().min(1).max(10_000),
+    }),
+    default: { misfire_grace_ms: 300_000, max_per_user: 100 },
+  },
+  webhooks: {
+    description:
+      "Webhook deliveries: attempts per delivery and their backoff, request timeout, and consecutive failed attempts after which a subscription is disabled",
+    isPublic: false,
+    schema: z.object({
+      max_attempts: z.number().int().min(1).max(50),
+      retry_base_ms: z.number().int().min(10).max(3_600_000),
+      retry_max_ms: z.number().int().min(10).max(86_400_000),
+      timeout_ms: z.number().int().min(100).max(60_000),
+      disable_after_failures: z.number().int().min(1).max(1_000),
+    }),
+    default: {
+      max_attempts: 6,
+      retry_base_ms: 2_000,
+      retry_max_ms: 3_600_000,
+      timeout_ms: 10_000,
+      disable_after_failures: 20,
+    },
+  },
+  event_store: {
+    description: "The event store: days events stay in D1 before the cron moves them to R2",
+    isPublic: false,
+    schema: z.object({ keep_days: z.number().int().min(1).max(3_650) }),
+    default: { keep_days: 30 },
+  },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_REGISTRY;

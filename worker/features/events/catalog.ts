@@ -9,6 +9,26 @@ import { BUDGET_PERIODS, BUDGET_SCOPES } from "../../db/schema";
 
 const SessionRef = z.object({ session_id: z.string() });
 
+const TaskRef = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  parent_id: z.string().nullable(),
+  attempt: z.number().int(),
+  retry_count: z.number().int(),
+  error: z.string().nullable(),
+});
+const RunRef = z.object({
+  run_id: z.string(),
+  workflow_id: z.string(),
+  version: z.number().int(),
+  status: z.string(),
+  task_id: z.string().nullable(),
+  error: z.string().nullable(),
+});
+const Progress = z.object({ percent: z.number().int().min(0).max(100), message: z.string().nullable() });
+
 export const EVENT_SCHEMAS = {
   "auth.login": SessionRef.extend({ ip: z.string() }),
   "auth.logout": SessionRef,
@@ -44,6 +64,61 @@ export const EVENT_SCHEMAS = {
   /** Published by users themselves through POST /api/v1/events. */
   "user.message": z.object({ text: z.string().min(1).max(4000) }),
   "user.custom": z.record(z.string(), z.unknown()),
+  "task.created": TaskRef,
+  "task.started": TaskRef,
+  "task.progress": Progress.extend({ id: z.string() }),
+  "task.retrying": TaskRef.extend({ next_attempt_at: z.string() }),
+  "task.succeeded": TaskRef,
+  "task.failed": TaskRef,
+  "task.cancelled": TaskRef,
+  "workflow.run_started": RunRef,
+  "workflow.run_progress": Progress.extend({ run_id: z.string() }),
+  "workflow.step_finished": z.object({
+    run_id: z.string(),
+    step_id: z.string(),
+    kind: z.string(),
+    status: z.string(),
+    attempt: z.number().int(),
+    error: z.string().nullable(),
+    duration_ms: z.number().int().nullable(),
+  }),
+  "workflow.approval_requested": z.object({
+    run_id: z.string(),
+    workflow_id: z.string(),
+    step_id: z.string(),
+    message: z.string(),
+  }),
+  "workflow.run_succeeded": RunRef,
+  "workflow.run_failed": RunRef,
+  "workflow.run_cancelled": RunRef,
+  "schedule.fired": z.object({
+    schedule_id: z.string(),
+    schedule_run_id: z.string(),
+    tick: z.string(),
+    task_id: z.string().nullable(),
+    workflow_run_id: z.string().nullable(),
+  }),
+  "schedule.skipped": z.object({
+    schedule_id: z.string(),
+    tick: z.string(),
+    missed_ticks: z.number().int(),
+    reason: z.string(),
+  }),
+  "integration.rate_limited": z.object({
+    integration: z.string(),
+    retry_after_ms: z.number().int(),
+    task_id: z.string().nullable(),
+    run_id: z.string().nullable(),
+  }),
+  "integration.webhook_failed": z.object({
+    subscription_id: z.string(),
+    delivery_id: z.string(),
+    attempts: z.number().int(),
+    error: z.string(),
+  }),
+  "integration.webhook_disabled": z.object({ subscription_id: z.string(), name: z.string(), reason: z.string() }),
+  "integration.webhook_test": z.object({ subscription_id: z.string(), message: z.string() }),
+  "system.dead_letter": z.object({ id: z.string(), source: z.string(), source_id: z.string(), summary: z.string() }),
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

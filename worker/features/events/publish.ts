@@ -1,12 +1,15 @@
 /**
  * Publishing to a user's live hub from anywhere in the Worker. The data is
  * checked against the type's schema first: a bad event is a bug of ours, so it
- * throws. Callers on a request path usually wrap this in `waitUntil`.
+ * throws. The hub numbers it; then it is appended to the event store, which
+ * queues its webhook deliveries (./store.ts). Callers on a request path usually
+ * wrap this in `waitUntil`.
  */
 import type { Credential, DisconnectFilter } from "../../../durable-objects/user-hub/protocol";
 import type { Principal } from "../auth/principal";
 import { increment } from "../observability/collector";
 import { EVENT_SCHEMAS, type EventData, type EventType, type HubEvent, topicOf } from "./catalog";
+import { storeEvent } from "./store";
 
 export function userHub(env: Env, userId: string) {
   return env.USER_HUB.getByName(userId);
@@ -23,7 +26,20 @@ export async function publishEvent<T extends EventType>(
   const checked = EVENT_SCHEMAS[type].parse(data);
   const topics = [...new Set([topicOf(type), type, ...extraTopics])];
   increment("hub_events_published_total", { type });
-  return userHub(env, userId).publish({ type, data: checked, topics });
+  const event = await userHub(env, userId).publish({ type, data: checked, topics });
+  await record(env, userId, event);
+  return event;
+}
+
+/** Stores the event and wakes the owner's queue when it has deliveries to send; never fails the publish. */
+async function record(env: Env, userId: string, event: HubEvent) {
+  try {
+    if ((await storeEvent(env, userId, event)) > 0) await env.TASK_QUEUE.getByName(userId).wake(userId);
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: "error", msg: "event store failed", type: event.type, error: String(error) }),
+    );
+  }
 }
 
 /** The credential a principal's live sockets are tied to. */
