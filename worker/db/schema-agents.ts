@@ -113,6 +113,8 @@ export const TOOL_EXECUTION_STATUSES = [
 ] as const;
 export type ToolExecutionStatus = (typeof TOOL_EXECUTION_STATUSES)[number];
 
+export const TOOL_SOURCES = ["chat", "api", "mcp", "workflow"] as const;
+
 /** Every tool run, from a chat turn, the tools API or MCP; extension executions are the rows with `extension` set. */
 export const toolExecutions = sqliteTable(
   "tool_executions",
@@ -121,7 +123,7 @@ export const toolExecutions = sqliteTable(
     userId: owner(),
     tool: text("tool").notNull(),
     extension: text("extension"),
-    source: text("source", { enum: ["chat", "api", "mcp"] }).notNull(),
+    source: text("source", { enum: TOOL_SOURCES }).notNull(),
     sessionId: text("session_id"),
     agentId: text("agent_id"),
     callId: text("call_id"),

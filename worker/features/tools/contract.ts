@@ -2,14 +2,14 @@
  * The tool runtime's contract with its callers (the chat pipeline, the tools API,
  * the MCP server, later workflows). Implemented in ./runtime.ts.
  */
-import type { ToolExecutionStatus } from "../../db/schema";
+import type { TOOL_SOURCES, ToolExecutionStatus } from "../../db/schema";
 import type { Scope } from "../auth/scopes";
 
 /** Who runs a tool, and on whose behalf: scopes are the caller's, checked per tool. */
 export type ToolCaller = {
   userId: string;
   scopes: ReadonlySet<Scope>;
-  source: "chat" | "api" | "mcp";
+  source: (typeof TOOL_SOURCES)[number];
   sessionId?: string;
   agentId?: string;
   /** The model's tool-call id within a turn, so a resumed turn can find a finished execution. */

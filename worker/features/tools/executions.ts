@@ -3,6 +3,7 @@ import { and, eq, type SQL } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { type ToolExecutionStatus, toolExecutions } from "../../db/schema";
 import { keyset, toPage } from "../../lib/pagination";
+import type { ToolCaller } from "./contract";
 import { toExecution } from "./schemas";
 
 export type ExecutionFilter = {
@@ -10,7 +11,7 @@ export type ExecutionFilter = {
   cursor?: string | undefined;
   tool?: string | undefined;
   status?: ToolExecutionStatus | undefined;
-  source?: "chat" | "api" | "mcp" | undefined;
+  source?: ToolCaller["source"] | undefined;
   extension?: string | undefined;
 };
 

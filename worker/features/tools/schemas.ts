@@ -1,6 +1,6 @@
 /** Request and response shapes of /api/v1/tools and /api/v1/tool-executions. */
 import { z } from "@hono/zod-openapi";
-import { TOOL_EXECUTION_STATUSES, type toolExecutions } from "../../db/schema";
+import { TOOL_EXECUTION_STATUSES, TOOL_SOURCES, type toolExecutions } from "../../db/schema";
 import { PageQuerySchema, pageSchema } from "../../lib/pagination";
 import { toIso } from "../../lib/time";
 import type { ToolDescriptor, ToolOutcome } from "./contract";
@@ -90,7 +90,7 @@ export const ToolExecutionSchema = z
     id: z.string(),
     tool: z.string(),
     extension: z.string().nullable(),
-    source: z.enum(["chat", "api", "mcp"]),
+    source: z.enum(TOOL_SOURCES),
     session_id: z.string().nullable(),
     agent_id: z.string().nullable(),
     call_id: z.string().nullable(),
@@ -128,7 +128,7 @@ export function toExecution(row: typeof toolExecutions.$inferSelect): z.infer<ty
 const ExecutionFilters = z.object({
   tool: z.string().min(1).max(200).optional().openapi({ description: "Only this tool" }),
   status: z.enum(TOOL_EXECUTION_STATUSES).optional(),
-  source: z.enum(["chat", "api", "mcp"]).optional(),
+  source: z.enum(TOOL_SOURCES).optional(),
 });
 
 export const ExecutionListQuery = PageQuerySchema.extend(ExecutionFilters.shape).extend({

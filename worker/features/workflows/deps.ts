@@ -1,15 +1,17 @@
 /**
  * The seam between automation and the rest of the platform: tool-call steps run
  * through a ToolRuntime (worker/features/tools/contract.ts) and agent-prompt steps
- * through an AgentPrompter. Until the agents issue lands, stand-ins answer here;
- * integration replaces them with `setAutomationDeps` (once, at module load of the
- * real runtime), and tests override them the same way.
+ * through an AgentPrompter. Tool steps use the real tool runtime; agent-prompt
+ * steps still answer through a stand-in that checks the agent is the user's (the
+ * chat pipeline's one-shot entry point is the next step). Tests override either
+ * with `setAutomationDeps`.
  */
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { agents } from "../../db/schema";
 import type { Scope } from "../auth/scopes";
 import type { ToolRuntime } from "../tools/contract";
+import { toolRuntime } from "../tools/runtime";
 
 export type AgentPromptRequest = {
   userId: string;
@@ -32,31 +34,6 @@ export interface AgentPrompter {
 
 export type AutomationDeps = { tools: ToolRuntime; agents: AgentPrompter };
 
-/** Stand-in tool runtime: `echo` returns its input; every other tool is unknown. */
-const standInTools: ToolRuntime = {
-  async list() {
-    return [
-      {
-        name: "echo",
-        description: "Returns its input (stand-in until the tool runtime is wired)",
-        inputSchema: { type: "object" },
-        dangerous: false,
-        timeoutMs: 5_000,
-        cacheTtlSeconds: 0,
-        scopes: ["tools:execute"],
-        extension: "core",
-      },
-    ];
-  },
-  async execute(_env, caller, name, input) {
-    const base = { executionId: crypto.randomUUID(), executionTimeMs: 0, costMicros: 0 };
-    if (!caller.scopes.has("tools:execute"))
-      return { ...base, status: "forbidden", error: { code: "forbidden", message: "needs tools:execute" } };
-    if (name !== "echo") return { ...base, status: "rejected", error: { code: "unknown_tool", message: name } };
-    return { ...base, status: "succeeded", output: input };
-  },
-};
-
 /** Stand-in prompter: checks the agent is the user's and answers with a canned reply. */
 const standInAgents: AgentPrompter = {
   async prompt(env, request) {
@@ -68,7 +45,7 @@ const standInAgents: AgentPrompter = {
   },
 };
 
-let current: AutomationDeps = { tools: standInTools, agents: standInAgents };
+let current: AutomationDeps = { tools: toolRuntime, agents: standInAgents };
 
 export function automationDeps(): AutomationDeps {
   return current;

@@ -10,7 +10,7 @@ const RETRYABLE = new Set(["timed_out", "rate_limited"]);
 export const runToolStep: StepExecutor<z.infer<typeof ToolStep>> = async (step, ctx) => {
   const outcome = await automationDeps().tools.execute(
     ctx.env,
-    { userId: ctx.userId, scopes: ctx.scopes, source: "api", callId: ctx.idempotencyKey },
+    { userId: ctx.userId, scopes: ctx.scopes, source: "workflow", callId: ctx.idempotencyKey },
     step.tool,
     step.input,
     ctx.signal,
