@@ -47,7 +47,13 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           ],
           test: {
             name: "worker",
-            include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/worker/**/*.test.ts"],
+            include: [
+              "worker/**/*.test.ts",
+              "durable-objects/**/*.test.ts",
+              "test/worker/**/*.test.ts",
+              // Measurements that run inside workerd: only with `npm run bench:agent`, never in `npm test`.
+              ...(process.env.EDGEWISE_BENCH ? ["bench/**/*.test.ts"] : []),
+            ],
             setupFiles: ["./test/worker/apply-migrations.ts"],
             globalSetup: ["./test/worker/global-setup.ts"],
           },

@@ -3,11 +3,11 @@
  * tool that returns at once: the overhead of one tool step (model's last chunk →
  * next model call: persist, usage, tool run and record, context, budget check)
  * and the first-chunk overhead (POST → first text.delta at an SSE client).
- * Prints p50/p99 (run with --silent=false); asserts only generous ceilings.
+ * Prints p50/p99. A measurement, not a test: `npm run bench:agent` (outside `npm test`).
  */
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { call, createUser, json, type TestUser } from "../../test/worker/support/api";
+import { call, createUser, json, type TestUser } from "../test/worker/support/api";
 import {
   createAgent,
   createSession,
@@ -15,10 +15,10 @@ import {
   openStream,
   scriptedModel,
   testToolRuntime,
-} from "../../test/worker/support/chat";
-import { setModelOverride, setPipelineDeps } from "../../worker/features/sessions/deps";
+} from "../test/worker/support/chat";
+import { setModelOverride, setPipelineDeps } from "../worker/features/sessions/deps";
 
-const ROUNDS = 20;
+const ROUNDS = 200;
 let user: TestUser;
 
 beforeAll(async () => {
@@ -93,4 +93,4 @@ it(`measures tool-step and first-chunk overhead over ${ROUNDS} turns`, async () 
   expect(stepGaps).toHaveLength(ROUNDS);
   expect(report.tool_step_overhead_ms.p99).toBeLessThan(2_000);
   expect(report.first_chunk_overhead_ms.p99).toBeLessThan(2_000);
-}, 60_000);
+}, 600_000);
