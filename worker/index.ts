@@ -1,8 +1,9 @@
 /**
- * The Worker's entry: the Hono app for HTTP, housekeeping on cron, and the
- * Durable Object classes wrangler.toml binds. No logic lives here.
+ * The Worker's entry: the Hono app for HTTP, housekeeping on cron, file jobs from
+ * the queue, and the Durable Object classes wrangler.toml binds. No logic lives here.
  */
 import { createApp } from "./app";
+import { handleFileJobs } from "./features/documents/jobs";
 import { runHousekeeping } from "./features/housekeeping/cleanup";
 
 export { ChatSession } from "../durable-objects/chat-session/chat-session";
@@ -16,5 +17,8 @@ export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(runHousekeeping(env));
+  },
+  async queue(batch, env) {
+    await handleFileJobs(batch, env);
   },
 } satisfies ExportedHandler<Env>;

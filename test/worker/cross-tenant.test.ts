@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "./support/api";
 import { expectError } from "./support/envelope";
+import { type FileDto, stored, text, uploadForm } from "./support/files";
 
 type Credential = { token: string } | { apiKey: string };
 type Probe = {
@@ -23,20 +24,46 @@ let bob: TestUser;
 let aliceKey: { key: { id: string; prefix: string }; secret: string };
 let bobKey: { key: { id: string }; secret: string };
 const aliceText = `for alice only ${crypto.randomUUID()}`;
+let aliceFile: FileDto;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
   bob = await createUser();
   aliceKey = await createApiKey(alice, ["account:read", "events:read"]);
-  bobKey = await createApiKey(bob, ["account:read", "keys:read", "keys:write", "audit:read", "events:read"]);
+  bobKey = await createApiKey(bob, [
+    "account:read",
+    "keys:read",
+    "keys:write",
+    "audit:read",
+    "events:read",
+    "files:read",
+    "files:write",
+    "memory:read",
+    "memory:write",
+  ]);
   const published = await call("/api/v1/events", {
     token: alice.accessToken,
     body: { type: "user.message", data: { text: aliceText } },
   });
   expect(published.status).toBe(201);
+  aliceFile = await stored(uploadForm(alice, "alice-private.txt", text(aliceText)));
+});
+
+const fileProbe = (route: string, status = 404, code = "not_found", body?: unknown): Probe => ({
+  route,
+  aliceId: () => aliceFile.id,
+  status,
+  code,
+  ...(body === undefined ? {} : { body }),
 });
 
 const TABLE: Probe[] = [
+  fileProbe("GET /api/v1/files/{id}"),
+  fileProbe("DELETE /api/v1/files/{id}"),
+  fileProbe("GET /api/v1/files/{id}/content"),
+  fileProbe("POST /api/v1/files/{id}/links", 404, "not_found", { expires_in: 600 }),
+  // A signed link's signature is the permission: without one, any id is refused alike.
+  fileProbe("GET /api/v1/files/{id}/download", 400, "validation_failed"),
   { route: "GET /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "DELETE /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "GET /api/v1/admin/users/{id}", aliceId: () => alice.id, status: 403, code: "insufficient_scope" },
@@ -126,6 +153,16 @@ describe("lists", () => {
       const text = await res.text();
       expect(text).not.toContain(aliceText);
       expect(text).not.toContain(aliceKey.key.id);
+    }
+  });
+
+  it("GET /files shows Bob none of Alice's files, whatever he filters by", async () => {
+    for (const query of ["", "?q=alice-private", "?content_type=text/*&limit=100"]) {
+      const res = await call(`/api/v1/files${query}`, { token: bob.accessToken });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain(aliceFile.id);
+      expect(text).not.toContain("alice-private");
     }
   });
 

@@ -7,6 +7,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import { createdAt, now } from "./columns";
 
 export * from "./schema-agents";
+export * from "./schema-knowledge";
 
 export const ROLES = ["admin", "developer", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
