@@ -11,6 +11,7 @@ import { auditRoutes } from "./features/audit/routes";
 import { authRoutes } from "./features/auth/routes";
 import { configRoutes } from "./features/config/routes";
 import { registerDocs } from "./features/docs/routes";
+import { documentRoutes } from "./features/documents/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
 import { fileRoutes } from "./features/files/routes";
@@ -53,6 +54,7 @@ export function createApp() {
     eventRoutes,
     outboxRoutes,
     fileRoutes,
+    documentRoutes,
   ]) {
     api.route("/", routes);
   }
