@@ -190,7 +190,7 @@ describe("the file-jobs queue", () => {
       { id: "4", timestamp: new Date(), attempts: 1, body: { kind: "extract", user_id: "x", file_id: "gone" } },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
+    await worker.queue(batch, env);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["1", "2", "3", "4"]);
     expect(result.retryMessages).toEqual([]);
@@ -199,7 +199,7 @@ describe("the file-jobs queue", () => {
     expect(await status(good.id)).toMatchObject({ status: "done", error: null });
     expect(await status(bad.id)).toMatchObject({ status: "failed", error: { code: "corrupt_document" } });
     const storedDoc = await env.FILES.get(`users/${user.id}/files/${good.id}/extracted.json`);
-    expect(((await storedDoc?.json()) as ExtractedDocument).headings).toEqual([{ level: 1, text: "Queued" }]);
+    expect(((await storedDoc!.json()) as ExtractedDocument).headings).toEqual([{ level: 1, text: "Queued" }]);
   });
 
   it("the real consumer picks up an upload by itself", async () => {
