@@ -15,6 +15,7 @@ import { documentRoutes } from "./features/documents/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
 import { fileRoutes } from "./features/files/routes";
+import { memoryRoutes } from "./features/memory/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { userRoutes } from "./features/users/routes";
 import { accessLog } from "./middleware/access-log";
@@ -55,6 +56,7 @@ export function createApp() {
     outboxRoutes,
     fileRoutes,
     documentRoutes,
+    memoryRoutes,
   ]) {
     api.route("/", routes);
   }

@@ -10,6 +10,7 @@ export { ChatSession } from "../durable-objects/chat-session/chat-session";
 export { MetricsHub } from "../durable-objects/metrics-hub/metrics-hub";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
 export { UserHub } from "../durable-objects/user-hub/user-hub";
+export { VectorShard } from "../durable-objects/vector-shard/vector-shard";
 
 const app = createApp();
 

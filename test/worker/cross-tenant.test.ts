@@ -25,6 +25,7 @@ let aliceKey: { key: { id: string; prefix: string }; secret: string };
 let bobKey: { key: { id: string }; secret: string };
 const aliceText = `for alice only ${crypto.randomUUID()}`;
 let aliceFile: FileDto;
+let aliceMemoryId: string;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
@@ -47,6 +48,8 @@ beforeAll(async () => {
   });
   expect(published.status).toBe(201);
   aliceFile = await stored(uploadForm(alice, "alice-private.txt", text(aliceText)));
+  const memory = await call("/api/v1/memories", { token: alice.accessToken, body: { content: aliceText } });
+  aliceMemoryId = (await json<{ id: string }>(memory)).id;
 });
 
 const fileProbe = (route: string, status = 404, code = "not_found", body?: unknown): Probe => ({
@@ -62,6 +65,18 @@ const TABLE: Probe[] = [
   fileProbe("DELETE /api/v1/files/{id}"),
   fileProbe("GET /api/v1/files/{id}/content"),
   fileProbe("POST /api/v1/files/{id}/links", 404, "not_found", { expires_in: 600 }),
+  fileProbe("GET /api/v1/files/{id}/extraction"),
+  fileProbe("POST /api/v1/files/{id}/extraction"),
+  fileProbe("POST /api/v1/files/{id}/tables/query", 404, "not_found", { limit: 5 }),
+  { route: "GET /api/v1/memories/{id}", aliceId: () => aliceMemoryId, status: 404, code: "not_found" },
+  {
+    route: "PATCH /api/v1/memories/{id}",
+    aliceId: () => aliceMemoryId,
+    body: { content: "Bob was here" },
+    status: 404,
+    code: "not_found",
+  },
+  { route: "DELETE /api/v1/memories/{id}", aliceId: () => aliceMemoryId, status: 404, code: "not_found" },
   // A signed link's signature is the permission: without one, any id is refused alike.
   fileProbe("GET /api/v1/files/{id}/download", 400, "validation_failed"),
   { route: "GET /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
@@ -164,6 +179,25 @@ describe("lists", () => {
       expect(text).not.toContain(aliceFile.id);
       expect(text).not.toContain("alice-private");
     }
+  });
+
+  it("memory lists and searches show Bob none of Alice's memories", async () => {
+    const answers = [
+      await call("/api/v1/memories?limit=100", { token: bob.accessToken }),
+      ...(await Promise.all(
+        ["hybrid", "keyword", "vector"].map((mode) =>
+          call("/api/v1/memories/search", { token: bob.accessToken, body: { query: aliceText, mode, limit: 50 } }),
+        ),
+      )),
+    ];
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain(aliceMemoryId);
+      expect(text).not.toContain("for alice only");
+    }
+    const mine = await call("/api/v1/memories/search", { token: alice.accessToken, body: { query: aliceText } });
+    expect(await mine.text()).toContain(aliceMemoryId);
   });
 
   it("an Idempotency-Key Alice used means nothing for Bob's request", async () => {

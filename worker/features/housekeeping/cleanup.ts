@@ -1,11 +1,13 @@
 /**
  * The cron job (wrangler.toml [triggers]): deletes what has expired — denied
  * sessions past their access-token lifetime, refresh and one-time tokens a week
- * past expiry, and idempotency records past 24 hours.
+ * past expiry, idempotency records past 24 hours, and memories past their
+ * `expires_at` (with their chunks and vectors).
  */
 import { lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { idempotencyRecords, refreshTokens, revokedSessions, userTokens } from "../../db/schema";
+import { purgeExpiredMemories } from "../memory/service";
 
 const GRACE_MS = 7 * 24 * 3600_000;
 
@@ -18,7 +20,7 @@ export async function runHousekeeping(env: Env) {
     db.delete(userTokens).where(lt(userTokens.expiresAt, now - GRACE_MS)),
     db.delete(idempotencyRecords).where(lt(idempotencyRecords.expiresAt, now)),
   ]);
-  const deleted = results.map((result) => result.meta.changes);
+  const deleted = [...results.map((result) => result.meta.changes), await purgeExpiredMemories(env, now)];
   console.log(JSON.stringify({ level: "info", msg: "housekeeping", deleted }));
   return deleted;
 }
