@@ -15,6 +15,7 @@ import { documentRoutes } from "./features/documents/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
 import { fileRoutes } from "./features/files/routes";
+import { knowledgeRoutes } from "./features/knowledge/routes";
 import { memoryRoutes } from "./features/memory/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { userRoutes } from "./features/users/routes";
@@ -57,6 +58,7 @@ export function createApp() {
     fileRoutes,
     documentRoutes,
     memoryRoutes,
+    knowledgeRoutes,
   ]) {
     api.route("/", routes);
   }

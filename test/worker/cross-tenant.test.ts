@@ -66,6 +66,8 @@ const TABLE: Probe[] = [
   fileProbe("GET /api/v1/files/{id}/content"),
   fileProbe("POST /api/v1/files/{id}/links", 404, "not_found", { expires_in: 600 }),
   fileProbe("GET /api/v1/files/{id}/extraction"),
+  fileProbe("POST /api/v1/files/{id}/index"),
+  fileProbe("DELETE /api/v1/files/{id}/index"),
   fileProbe("POST /api/v1/files/{id}/extraction"),
   fileProbe("POST /api/v1/files/{id}/tables/query", 404, "not_found", { limit: 5 }),
   { route: "GET /api/v1/memories/{id}", aliceId: () => aliceMemoryId, status: 404, code: "not_found" },

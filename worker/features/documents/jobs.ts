@@ -20,11 +20,12 @@ export async function runFileJob(env: Env, job: FileJob): Promise<"done" | "fail
   if (!row) return "gone";
   try {
     await runExtraction(env, row);
+    if (job.index) await indexFile(env, job.user_id, row.id);
   } catch (error) {
-    if (error instanceof AppError && error.status === 422) return "failed";
+    // Unreadable or empty documents are outcomes the file's row records; anything else is retried.
+    if (error instanceof AppError && error.status < 500) return "failed";
     throw error;
   }
-  if (job.index) await indexFile(env, job.user_id, row.id);
   return "done";
 }
 
