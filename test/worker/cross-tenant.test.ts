@@ -67,6 +67,7 @@ const TABLE: Probe[] = [
   fileProbe("POST /api/v1/files/{id}/links", 404, "not_found", { expires_in: 600 }),
   fileProbe("GET /api/v1/files/{id}/extraction"),
   fileProbe("POST /api/v1/files/{id}/index"),
+  fileProbe("POST /api/v1/files/{id}/convert", 404, "not_found", { to: "json" }),
   fileProbe("DELETE /api/v1/files/{id}/index"),
   fileProbe("POST /api/v1/files/{id}/extraction"),
   fileProbe("POST /api/v1/files/{id}/tables/query", 404, "not_found", { limit: 5 }),

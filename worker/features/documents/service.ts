@@ -19,7 +19,7 @@ function unprocessable(code: string, message: string) {
   return new AppError(422, code, message);
 }
 
-async function readOriginal(env: Env, row: FileRow): Promise<Uint8Array> {
+export async function readOriginal(env: Env, row: FileRow): Promise<Uint8Array> {
   const object = await env.FILES.get(row.storagePath);
   if (!object) throw new AppError(404, "not_found", "The file's content is missing");
   return new Uint8Array(await object.arrayBuffer());
