@@ -5,8 +5,10 @@
  */
 import { Command, Option } from "commander";
 import { registerEvents } from "./commands/events";
+import { registerFiles } from "./commands/files";
 import { registerKeys } from "./commands/keys";
 import { registerLogin } from "./commands/login";
+import { registerMemory } from "./commands/memory";
 import { registerWhoami } from "./commands/whoami";
 import { defaultConfigPath } from "./config-store";
 import { DEFAULT_BASE_URL } from "./context";
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerWhoami(program);
   registerKeys(program);
   registerEvents(program);
+  registerFiles(program);
+  registerMemory(program);
   return program;
 }
 

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "./support/api";
 import { expectError } from "./support/envelope";
-import { type FileDto, stored, text, uploadForm } from "./support/files";
+import { type FileDto, memorySearchPath, stored, text, uploadForm } from "./support/files";
 
 type Credential = { token: string } | { apiKey: string };
 type Probe = {
@@ -189,7 +189,7 @@ describe("lists", () => {
       await call("/api/v1/memories?limit=100", { token: bob.accessToken }),
       ...(await Promise.all(
         ["hybrid", "keyword", "vector"].map((mode) =>
-          call("/api/v1/memories/search", { token: bob.accessToken, body: { query: aliceText, mode, limit: 50 } }),
+          call(memorySearchPath(aliceText, { mode, limit: 50 }), { token: bob.accessToken }),
         ),
       )),
     ];
@@ -199,7 +199,7 @@ describe("lists", () => {
       expect(text).not.toContain(aliceMemoryId);
       expect(text).not.toContain("for alice only");
     }
-    const mine = await call("/api/v1/memories/search", { token: alice.accessToken, body: { query: aliceText } });
+    const mine = await call(memorySearchPath(aliceText), { token: alice.accessToken });
     expect(await mine.text()).toContain(aliceMemoryId);
   });
 

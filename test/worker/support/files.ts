@@ -93,3 +93,12 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** GET /memories/search's path for a query and its options (tags joined with commas). */
+export function memorySearchPath(query: string, options: Record<string, unknown> = {}): string {
+  const params = new URLSearchParams({ q: query });
+  for (const [name, value] of Object.entries(options)) {
+    if (value !== undefined) params.set(name, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return `/api/v1/memories/search?${params}`;
+}

@@ -40,7 +40,7 @@ describe("extraction of each format", () => {
     expect(doc.sections[0]?.text).toContain("solar panel installation");
     expect(doc.sections[1]?.text).toContain("battery storage");
     expect(doc.sections[0]?.text).not.toContain("battery");
-  });
+  }, 30_000);
 
   it("DOCX: headings with levels, sections under them, runs joined, tables as rows", async () => {
     const { doc } = await extracted("report.docx", fixture("report.docx"));
@@ -200,7 +200,7 @@ describe("the file-jobs queue", () => {
     expect(await status(bad.id)).toMatchObject({ status: "failed", error: { code: "corrupt_document" } });
     const storedDoc = await env.FILES.get(`users/${user.id}/files/${good.id}/extracted.json`);
     expect(((await storedDoc!.json()) as ExtractedDocument).headings).toEqual([{ level: 1, text: "Queued" }]);
-  });
+  }, 30_000);
 
   it("the real consumer picks up an upload by itself", async () => {
     const file = await stored(uploadForm(user, "auto.txt", text("picked up by the consumer")));
@@ -211,7 +211,7 @@ describe("the file-jobs queue", () => {
         .status;
     }
     expect(status).toBe("done");
-  });
+  }, 30_000);
 });
 
 describe("table queries", () => {

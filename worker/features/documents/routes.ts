@@ -58,7 +58,7 @@ documentRoutes.openapi(
     summary: "Filter, sort, group and aggregate the rows of a table in the document",
     scopes: ["files:read"],
     request: { params: FileIdParam, ...jsonBody(TableQuerySchema) },
-    responses: { 200: jsonResponse("The matching rows", TableResultSchema), ...errorResponses(404, 422) },
+    responses: { 200: jsonResponse("The matching rows", TableResultSchema), ...errorResponses(404, 413, 415, 422) },
   }),
   async (c) => {
     const row = await getOwnFile(getDb(c.env), c.var.principal.userId, c.req.valid("param").id);

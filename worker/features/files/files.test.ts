@@ -72,7 +72,7 @@ describe("upload", () => {
       const object = await env.FILES.head(`users/${alice.id}/files/${file.id}/original`);
       expect(object?.size).toBe(bytes.length);
     }
-  });
+  }, 30_000);
 
   it("refuses a file over the configured limit with 413 on every path, storing nothing", async () => {
     await setConfig("file_limits", { ...CONFIG_REGISTRY.file_limits.default, max_upload_bytes: 1000 });

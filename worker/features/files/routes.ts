@@ -209,7 +209,7 @@ fileRoutes.openapi(
     summary: "Make a time-limited download link that needs no credentials",
     scopes: ["files:read"],
     request: { params: FileIdParam, ...jsonBody(CreateLinkBody) },
-    responses: { 201: jsonResponse("The link", FileLinkSchema), ...errorResponses(404, 422) },
+    responses: { 201: jsonResponse("The link", FileLinkSchema), ...errorResponses(404, 413, 415, 422) },
   }),
   async (c) => {
     const row = await getOwnFile(getDb(c.env), c.var.principal.userId, c.req.valid("param").id);

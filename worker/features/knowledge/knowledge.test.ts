@@ -10,7 +10,15 @@ import { ZodError } from "zod";
 import { call, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { rows } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
-import { type FileDto, fixture, stored, text, uploadForm, uploadPut } from "../../../test/worker/support/files";
+import {
+  type FileDto,
+  fixture,
+  memorySearchPath,
+  stored,
+  text,
+  uploadForm,
+  uploadPut,
+} from "../../../test/worker/support/files";
 import { AppError } from "../../errors";
 import { formatKnowledge, knowledgeContext } from "./context";
 import { describeTool, runTool } from "./tool-kit";
@@ -39,11 +47,7 @@ const index = async (who: TestUser, id: string) => {
 };
 
 const search = async (who: TestUser, query: string, extra: Record<string, unknown> = {}) =>
-  (
-    await json<{ results: Hit[] }>(
-      await call("/api/v1/memories/search", { token: who.accessToken, body: { query, ...extra } }),
-    )
-  ).results;
+  (await json<{ results: Hit[] }>(await call(memorySearchPath(query, extra), { token: who.accessToken }))).results;
 
 describe("indexing files", () => {
   it("cites the page of a PDF, the sheet of a workbook and the heading of a Word document", async () => {
@@ -60,7 +64,7 @@ describe("indexing files", () => {
     expect(outlook[0]?.citation).toEqual({ file_id: docx.id, filename: "report.docx", heading: "Outlook" });
     const meta = await json<FileDto>(await call(`/api/v1/files/${pdf.id}`, { token: user.accessToken }));
     expect(meta.indexed_at).not.toBeNull();
-  });
+  }, 30_000);
 
   it("replaces an earlier index, forgets on request and on file deletion, vectors included", async () => {
     const file = await stored(uploadForm(user, "fjord.md", text("# Fjords\nThe Geirangerfjord ferry leaves hourly.")));
@@ -101,7 +105,7 @@ describe("indexing files", () => {
     }
     expect(indexed).not.toBeNull();
     expect((await search(user, "pier lights dusk"))[0]?.citation).toMatchObject({ file_id: file.id });
-  });
+  }, 30_000);
 
   it("answers 422 for an unreadable file and 404 for another user's", async () => {
     const broken = await stored(uploadForm(user, "broken.pdf", fixture("report.pdf").slice(0, 300)));

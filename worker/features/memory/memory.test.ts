@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { rows, run } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
+import { memorySearchPath } from "../../../test/worker/support/files";
 import { HashingEmbedder } from "./embedder";
 import { ShardedVectorIndex } from "./vector-index";
 
@@ -46,8 +47,8 @@ async function remember(user: TestUser, body: Record<string, unknown>): Promise<
   return json<Memory>(res);
 }
 
-async function search(user: TestUser, body: Record<string, unknown>): Promise<SearchResult> {
-  const res = await call("/api/v1/memories/search", { token: user.accessToken, body });
+async function search(user: TestUser, { query, ...options }: Record<string, unknown>): Promise<SearchResult> {
+  const res = await call(memorySearchPath(String(query), options), { token: user.accessToken });
   if (res.status !== 200) throw new Error(`search failed: ${res.status} ${await res.text()}`);
   return json<SearchResult>(res);
 }
@@ -311,7 +312,7 @@ describe("search", () => {
 
   it("treats query text as words, never as FTS syntax", async () => {
     for (const query of ['acme" OR "x', "NEAR(acme deploy)", "acme*", "-acme", "{}[]():^"]) {
-      const res = await call("/api/v1/memories/search", { token: user.accessToken, body: { query, mode: "keyword" } });
+      const res = await call(memorySearchPath(query, { mode: "keyword" }), { token: user.accessToken });
       expect(res.status, query).toBe(200);
       await res.arrayBuffer();
     }

@@ -17,7 +17,7 @@ import {
   MemoryListQuery,
   MemoryPageSchema,
   MemorySchema,
-  SearchBody,
+  SearchQuery,
   SearchResultSchema,
   toMemory,
   toSearchHit,
@@ -115,19 +115,19 @@ memoryRoutes.openapi(
 
 memoryRoutes.openapi(
   securedRoute({
-    method: "post",
+    method: "get",
     path: "/memories/search",
     tags: TAGS,
     summary: "Search memories: hybrid (keyword + semantic, fused), keyword only, or semantic only",
     scopes: ["memory:read"],
-    request: jsonBody(SearchBody),
-    responses: { 200: jsonResponse("Matching chunks, best first", SearchResultSchema), ...errorResponses(413, 415) },
+    request: { query: SearchQuery },
+    responses: { 200: jsonResponse("Matching chunks, best first", SearchResultSchema) },
   }),
   async (c) => {
-    const body = c.req.valid("json");
+    const body = c.req.valid("query");
     const { userId } = c.var.principal;
     const hits = await searchMemories(c.env, userId, {
-      query: body.query,
+      query: body.q,
       mode: body.mode,
       limit: body.limit,
       filters: {
@@ -141,7 +141,7 @@ memoryRoutes.openapi(
       },
     });
     return c.json(
-      { mode: body.mode, terms: [...new Set(words(body.query))], results: hits.map((hit) => toSearchHit(hit, userId)) },
+      { mode: body.mode, terms: [...new Set(words(body.q))], results: hits.map((hit) => toSearchHit(hit, userId)) },
       200,
     );
   },

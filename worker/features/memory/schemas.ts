@@ -117,17 +117,24 @@ export const MemoryListQuery = z.object({
   tag: Tag.optional().openapi({ description: "Only memories with this tag" }),
 });
 
-export const SearchBody = z
-  .object({
-    query: z.string().trim().min(1).max(1000),
-    mode: z.enum(SEARCH_MODES).default("hybrid"),
-    limit: z.number().int().min(1).max(50).default(10),
-    ...FilterFields,
-    tags: Tags.optional().openapi({ description: "Only memories with all of these tags" }),
-  })
-  .strict()
-  .openapi("MemorySearchRequest");
-export type SearchBodyInput = z.infer<typeof SearchBody>;
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1).max(1000).openapi({ description: "What to look for" }),
+  mode: z.enum(SEARCH_MODES).default("hybrid"),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+  ...FilterFields,
+  tags: z
+    .string()
+    .max(1000)
+    .optional()
+    .transform((value) =>
+      value
+        ?.split(",")
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+    )
+    .pipe(Tags.optional())
+    .openapi({ type: "string", description: "Comma-separated: only memories with all of these tags" }),
+});
 
 export const SearchHitSchema = z
   .object({
