@@ -14,6 +14,8 @@ import { useSession } from "./auth/session";
 import { VerifyPage } from "./auth/verify-page";
 import { FeedPage } from "./events/feed-page";
 import { HubProvider } from "./events/hub-context";
+import { FilesPage } from "./files/files-page";
+import { MemoryPage } from "./memory/memory-page";
 import { OutboxPage } from "./outbox/outbox-page";
 import { AuthLayout } from "./ui/auth-layout";
 import { Alert, Button, Spinner } from "./ui/form";
@@ -37,6 +39,8 @@ const OPEN: Record<string, ComponentType> = {
 
 const SIGNED_IN: Record<string, ComponentType> = {
   "/feed": FeedPage,
+  "/files": FilesPage,
+  "/memory": MemoryPage,
   "/keys": KeysPage,
   "/audit": AuditPage,
   "/account": ProfilePage,
