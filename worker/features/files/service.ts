@@ -16,7 +16,7 @@ import { getConfig } from "../config/service";
 import { isExtractable } from "../documents/model";
 import { enqueueExtraction } from "../documents/queue";
 import { isAllowedType, SNIFF_BYTES, sniff } from "./sniff";
-import { fileKey, putBytes, putStream, readHead, readLimited, type Stored, tooLargeError } from "./storage";
+import { fileKey, peekHead, putBytes, putStream, readLimited, type Stored, tooLargeError } from "./storage";
 
 export type FileRow = typeof files.$inferSelect;
 
@@ -65,9 +65,15 @@ async function storeBytes(env: Env, key: string, input: UploadInput, maxBytes: n
   }
   const length = input.length ?? 0;
   if (length > maxBytes) throw tooLargeError(maxBytes);
-  const { head, rest } = await readHead(input.body as ReadableStream<Uint8Array>, Math.min(SNIFF_BYTES, length));
-  const contentType = refuse(head);
-  const stored: Stored = await putStream(env.FILES, key, { head, rest, length }, contentType);
+  const { head, rest } = await peekHead(input.body as ReadableStream<Uint8Array>, Math.min(SNIFF_BYTES, length));
+  let contentType: string;
+  try {
+    contentType = refuse(head);
+  } catch (error) {
+    await rest.cancel();
+    throw error;
+  }
+  const stored: Stored = await putStream(env.FILES, key, rest, length, contentType);
   return { contentType, stored };
 }
 

@@ -19,32 +19,24 @@ export function tooLargeError(maxBytes: number) {
   });
 }
 
-/** Reads at least `count` bytes (fewer only at the end); returns them and a stream of the rest. */
-export async function readHead(body: ReadableStream<Uint8Array>, count: number) {
-  const reader = body.getReader();
+/**
+ * The first `count` bytes of a body (fewer only if it is shorter), read from one
+ * branch of a tee; the other branch, returned untouched, still holds every byte
+ * and stays a native stream (fast to pipe, no per-chunk JavaScript).
+ */
+export async function peekHead(body: ReadableStream<Uint8Array>, count: number) {
+  const [peek, rest] = body.tee();
+  const reader = peek.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
-  let done = false;
   while (length < count) {
     const next = await reader.read();
-    if (next.done) {
-      done = true;
-      break;
-    }
+    if (next.done) break;
     chunks.push(next.value);
     length += next.value.byteLength;
   }
-  const head = concat(chunks, length);
-  const rest = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (done) return controller.close();
-      const next = await reader.read();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-  return { head, rest };
+  await reader.cancel();
+  return { head: concat(chunks, length).subarray(0, count), rest };
 }
 
 export function concat(chunks: Uint8Array[], length = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)) {
@@ -72,31 +64,23 @@ export async function readLimited(body: ReadableStream<Uint8Array>, maxBytes: nu
 export type Stored = { size: number; sha256: string };
 
 /**
- * Streams `head` then `rest` (exactly `length` bytes in all) into R2 at `key`,
- * computing SHA-256 alongside. A body shorter or longer than announced fails the write.
+ * Streams exactly `length` bytes into R2 at `key`, hashing them (SHA-256) on a
+ * tee of the same stream. A body shorter or longer than announced fails the write.
  */
 export async function putStream(
   bucket: R2Bucket,
   key: string,
-  parts: { head: Uint8Array; rest: ReadableStream<Uint8Array>; length: number },
+  body: ReadableStream<Uint8Array>,
+  length: number,
   contentType: string,
 ): Promise<Stored> {
   const digest = new crypto.DigestStream("SHA-256");
-  const fixed = new FixedLengthStream(parts.length);
-  const hashWriter = digest.getWriter();
-  const pump = (async () => {
-    const writer = fixed.writable.getWriter();
-    try {
-      await Promise.all([writer.write(parts.head), hashWriter.write(parts.head)]);
-      for await (const chunk of parts.rest) await Promise.all([writer.write(chunk), hashWriter.write(chunk)]);
-      await Promise.all([writer.close(), hashWriter.close()]);
-    } catch (error) {
-      await writer.abort(error).catch(() => {});
-      throw error;
-    }
-  })();
-  const [object] = await Promise.all([bucket.put(key, fixed.readable, { httpMetadata: { contentType } }), pump]);
-  return { size: object?.size ?? parts.length, sha256: toHex(await digest.digest) };
+  const [toStore, toHash] = body.tee();
+  const [object] = await Promise.all([
+    bucket.put(key, toStore.pipeThrough(new FixedLengthStream(length)), { httpMetadata: { contentType } }),
+    toHash.pipeTo(digest),
+  ]);
+  return { size: object?.size ?? length, sha256: toHex(await digest.digest) };
 }
 
 /** Stores bytes already in memory. */
