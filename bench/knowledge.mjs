@@ -162,6 +162,8 @@ function report(results) {
       (r) => `| ${r.chunks.toLocaleString("en")} | ${r.mode} | ${r.samples} | ${r.p50_ms} | ${r.p95_ms} |`,
     ),
     "",
+    "Each search is the whole request: authentication and rate limit (the platform floor above), embedding the query, the FTS5 query and/or the VectorShard scan (exact, int8, the user's shard only), then reading the hits from D1. Hybrid runs both retrievers; on this 2-core machine they compete for the same cores.",
+    "",
     `Seeding: ${results.seed.map((s) => `${s.chunks.toLocaleString("en")} chunks in ${s.seconds} s`).join(", ")} (memories of ${CHUNKS_PER_MEMORY} chunks, ${SEED_CONCURRENCY} at a time, through the API).`,
     END,
   ].join("\n");
