@@ -10,6 +10,7 @@ import { getDb } from "../../db/client";
 import { files } from "../../db/schema";
 import { AppError } from "../../errors";
 import { indexFile } from "../knowledge/indexer";
+import { flushMetrics } from "../observability/collector";
 import { type FileJob, FileJobSchema } from "./queue";
 import { runExtraction } from "./service";
 
@@ -45,4 +46,6 @@ export async function handleFileJobs(batch: MessageBatch<unknown>, env: Env) {
       message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     }
   }
+  // No HTTP response schedules a flush here: send this batch's samples now.
+  await flushMetrics(env);
 }

@@ -12,8 +12,9 @@ import { AppError } from "../../errors";
 import { getConfig } from "../config/service";
 import type { FileRow } from "../files/service";
 import { extractedKey } from "../files/storage";
+import { increment } from "../observability/collector";
 import { extractDocument } from "./extract";
-import { DocumentError, type ExtractedDocument, isExtractable } from "./model";
+import { DocumentError, documentKind, type ExtractedDocument, isExtractable } from "./model";
 
 function unprocessable(code: string, message: string) {
   return new AppError(422, code, message);
@@ -41,6 +42,7 @@ export async function runExtraction(env: Env, row: FileRow): Promise<ExtractedDo
       );
     }
     const document = await extractDocument(await readOriginal(env, row), row.contentType);
+    increment("file_extractions_total", { format: document.kind, outcome: "done" });
     await env.FILES.put(extractedKey(row.userId, row.id), JSON.stringify(document), {
       httpMetadata: { contentType: "application/json" },
     });
@@ -53,6 +55,7 @@ export async function runExtraction(env: Env, row: FileRow): Promise<ExtractedDo
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
     const failure = { code: error.code, message: error.message };
+    increment("file_extractions_total", { format: documentKind(row.contentType) ?? "other", outcome: error.code });
     await db
       .update(files)
       .set({ extractionStatus: "failed", extractionError: failure, extractedAt: Date.now(), updatedAt: Date.now() })

@@ -15,6 +15,7 @@ import type { Principal } from "../auth/principal";
 import { getConfig } from "../config/service";
 import { isExtractable } from "../documents/model";
 import { enqueueExtraction } from "../documents/queue";
+import { increment } from "../observability/collector";
 import { isAllowedType, SNIFF_BYTES, sniff } from "./sniff";
 import { fileKey, peekHead, putBytes, putStream, readLimited, type Stored, tooLargeError } from "./storage";
 
@@ -119,6 +120,8 @@ export async function uploadFile(env: Env, principal: Principal, input: UploadIn
     await env.FILES.delete(key);
     throw error;
   }
+  increment("file_uploads_total", { family: contentType.split("/")[0] ?? "other" });
+  increment("file_upload_bytes_total", {}, row.size);
   if (row.extractionStatus === "pending")
     await enqueueExtraction(env, { userId: row.userId, fileId: id, index: input.index ?? false });
   return row;

@@ -9,6 +9,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { type ChunkCitation, memories, memoryChunks } from "../../db/schema";
+import { observe } from "../observability/collector";
 import { embedderFor, words } from "./embedder";
 import { GLOBAL_OWNER, type MemoryFilters, type MemoryRow, memoryFilterSql, readableBy } from "./service";
 import { MAX_TOP_K, vectorIndexFor } from "./vector-index";
@@ -118,6 +119,13 @@ async function hydrate(env: Env, ids: string[]) {
 }
 
 export async function searchMemories(env: Env, userId: string, request: SearchRequest): Promise<SearchHit[]> {
+  const started = performance.now();
+  const hits = await search(env, userId, request);
+  observe("memory_search_duration_seconds", { mode: request.mode }, (performance.now() - started) / 1000);
+  return hits;
+}
+
+async function search(env: Env, userId: string, request: SearchRequest): Promise<SearchHit[]> {
   const depth = request.mode === "hybrid" ? CANDIDATES : request.limit;
   const [keyword, vector]: [string[], string[]] = await Promise.all([
     request.mode === "vector" ? [] : keywordRanks(env, userId, request, depth),

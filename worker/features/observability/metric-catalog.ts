@@ -20,6 +20,17 @@ export const METRICS = {
   hub_events_published_total: { kind: "counter", help: "Events published to live hubs, by type" },
   auth_events_total: { kind: "counter", help: "Authentication outcomes (login, refresh, reuse detected…)" },
   rate_limited_total: { kind: "counter", help: "Requests answered 429, by limit" },
+  file_uploads_total: { kind: "counter", help: "Files stored, by content type family (text, application, image)" },
+  file_upload_bytes_total: { kind: "counter", help: "Bytes of files stored" },
+  file_extractions_total: {
+    kind: "counter",
+    help: "Document extractions, by format and outcome (done, or the failure code)",
+  },
+  memory_search_duration_seconds: {
+    kind: "histogram",
+    help: "Memory search time inside the Worker (embedding, keyword and vector retrieval, fusion), by mode",
+    buckets: LATENCY_BUCKETS,
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
