@@ -65,8 +65,8 @@ describe("the outbound guard", () => {
     const hop = await guardedFetch(env, `${env.FAKE_WEB_URL}/redirect?to=${encodeURIComponent("/json")}`);
     expect(await hop.json()).toEqual({ ok: true, method: "GET" });
 
-    const escape = `${env.FAKE_WEB_URL}/redirect?to=${encodeURIComponent("http://169.254.169.254/")}`;
-    expect((await refusal(escape)).message).toContain("linkLocal");
+    const redirectOut = `${env.FAKE_WEB_URL}/redirect?to=${encodeURIComponent("http://169.254.169.254/")}`;
+    expect((await refusal(redirectOut)).message).toContain("linkLocal");
   });
 
   it("caps the response size and the time", async () => {
