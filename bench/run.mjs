@@ -13,6 +13,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startDevServer } from "../cli/dev/dev-server.mjs";
+import { api, liftLimits } from "./client.mjs";
 import { measureFanout } from "./fanout.mjs";
 import { runLoad } from "./load.mjs";
 import { machineFacts, writeReport } from "./report.mjs";
@@ -32,38 +33,12 @@ const socketCounts = values.sockets.split(",").map(Number);
 const progress = (message) => process.stderr.write(`\r\x1b[2K› ${message}`);
 const done = () => process.stderr.write("\n");
 
-async function api(baseUrl, path, { token, method = "GET", body } = {}) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { "content-type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** The bench is one client hammering one account: lift the limits that protect real deployments. */
-async function liftLimits(baseUrl) {
-  const admin = await api(baseUrl, "/api/v1/auth/login", {
-    method: "POST",
-    body: { email: "admin@edgewise.dev", password: "edgewise-admin-pass" },
-  });
-  const put = (key, value) =>
-    api(baseUrl, `/api/v1/admin/config/${key}`, { token: admin.access_token, method: "PUT", body: { value } });
-  await put("rate_limits", {
-    auth_per_ip: { limit: 1000, window_seconds: 60 },
-    api_per_principal: { limit: 1_000_000, window_seconds: 60 },
-  });
-  await put("hub_limits", { max_connections_per_user: 2000, max_topics_per_connection: 50, replay_buffer_size: 500 });
-}
-
 const server = await startDevServer({ vars: { JWT_SECRET: "bench-jwt-secret", METRICS_TOKEN: "bench-metrics-token" } });
 try {
   const { baseUrl } = server;
-  await liftLimits(baseUrl);
+  await liftLimits(baseUrl, {
+    hub_limits: { max_connections_per_user: 2000, max_topics_per_connection: 50, replay_buffer_size: 500 },
+  });
   // The config cache of other isolates lives up to 5 s.
   await new Promise((resolve) => setTimeout(resolve, 5500));
   const demo = await api(baseUrl, "/api/v1/auth/login", {

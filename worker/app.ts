@@ -13,11 +13,15 @@ import { authRoutes } from "./features/auth/routes";
 import { configRoutes } from "./features/config/routes";
 import { deadLetterRoutes } from "./features/dead-letters/routes";
 import { registerDocs } from "./features/docs/routes";
+import { documentRoutes } from "./features/documents/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { historyRoutes } from "./features/events/history-routes";
 import { eventRoutes } from "./features/events/routes";
 import { extensionRoutes } from "./features/extensions/routes";
+import { fileRoutes } from "./features/files/routes";
+import { knowledgeRoutes } from "./features/knowledge/routes";
 import { mcpRoutes } from "./features/mcp/routes";
+import { memoryRoutes } from "./features/memory/routes";
 import { modelRoutes } from "./features/models/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { scheduleRoutes } from "./features/schedules/routes";
@@ -76,6 +80,10 @@ export function createApp() {
     sessionRoutes,
     liveSessionRoutes,
     ...automation,
+    fileRoutes,
+    documentRoutes,
+    memoryRoutes,
+    knowledgeRoutes,
   ];
   for (const routes of features) {
     api.route("/", routes);

@@ -1,8 +1,9 @@
 /**
- * The Worker's entry: the Hono app for HTTP, housekeeping on cron, and the
- * Durable Object classes wrangler.toml binds. No logic lives here.
+ * The Worker's entry: the Hono app for HTTP, housekeeping on cron, file jobs from
+ * the queue, and the Durable Object classes wrangler.toml binds. No logic lives here.
  */
 import { createApp } from "./app";
+import { handleFileJobs } from "./features/documents/jobs";
 import { runHousekeeping } from "./features/housekeeping/cleanup";
 import { AUTOMATION_CRON, runAutomationSweep } from "./features/schedules/sweep";
 
@@ -11,6 +12,7 @@ export { MetricsHub } from "../durable-objects/metrics-hub/metrics-hub";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
 export { TaskQueue } from "../durable-objects/task-queue/task-queue";
 export { UserHub } from "../durable-objects/user-hub/user-hub";
+export { VectorShard } from "../durable-objects/vector-shard/vector-shard";
 export { WorkflowRun } from "../durable-objects/workflow-run/workflow-run";
 
 const app = createApp();
@@ -19,5 +21,8 @@ export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(controller.cron === AUTOMATION_CRON ? runAutomationSweep(env) : runHousekeeping(env));
+  },
+  async queue(batch, env) {
+    await handleFileJobs(batch, env);
   },
 } satisfies ExportedHandler<Env>;

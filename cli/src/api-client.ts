@@ -103,6 +103,12 @@ export class ApiClient {
     }
   }
 
+  /** Credential headers for a request the caller sends itself (streamed uploads and downloads). */
+  async authHeaders(): Promise<Record<string, string>> {
+    if (this.#apiKey) return { "x-api-key": this.#apiKey };
+    return bearer(await this.#freshSession());
+  }
+
   async #freshSession(): Promise<StoredSession> {
     const session = this.store.getSession(this.baseUrl);
     if (!session) throw notLoggedIn(this.baseUrl);

@@ -53,5 +53,55 @@ export type HubEvent = z.infer<typeof HubEvent>;
 
 export const PublishedEvent = z.looseObject({ event: HubEvent });
 
+export const FileInfo = z.looseObject({
+  id: z.string(),
+  filename: z.string(),
+  content_type: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  extraction: z.looseObject({
+    status: z.string(),
+    error: z.looseObject({ code: z.string(), message: z.string() }).nullable(),
+  }),
+  indexed_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type FileInfo = z.infer<typeof FileInfo>;
+
+export const FilePage = z.looseObject({ items: z.array(FileInfo), next_cursor: z.string().nullable() });
+
+export const Memory = z.looseObject({
+  id: z.string(),
+  category: z.string(),
+  content: z.string(),
+  tags: z.array(z.string()),
+  scope: z.string(),
+  chunk_count: z.number(),
+  expires_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type Memory = z.infer<typeof Memory>;
+
+export const MemorySearchResult = z.looseObject({
+  mode: z.string(),
+  terms: z.array(z.string()),
+  results: z.array(
+    z.looseObject({
+      chunk_id: z.string(),
+      memory_id: z.string(),
+      content: z.string(),
+      score: z.number(),
+      citation: z.looseObject({
+        filename: z.string().optional(),
+        page: z.number().optional(),
+        sheet: z.string().optional(),
+        heading: z.string().optional(),
+      }),
+      memory: z.looseObject({ category: z.string(), tags: z.array(z.string()) }),
+    }),
+  ),
+});
+export type MemorySearchResult = z.infer<typeof MemorySearchResult>;
+
 /** Responses whose body the CLI ignores (logout's `{status, message}`). */
 export const AnyJson = z.unknown();

@@ -77,6 +77,15 @@ export async function exchange<T>(request: Exchange, schema: z.ZodType<T>): Prom
   } catch (error) {
     throw unreachable(request.url, error);
   }
+  return { value: await parseReply(request, response, schema), status: response.status, headers: response.headers };
+}
+
+/** A response's JSON checked against `schema`, or the `ApiError` its envelope describes. */
+export async function parseReply<T>(
+  request: { method: string; url: string },
+  response: Response,
+  schema: z.ZodType<T>,
+): Promise<T> {
   const json = await readJson(response);
   if (!response.ok) throw toApiError(response.status, json, response.headers);
   const parsed = schema.safeParse(json);
@@ -90,5 +99,17 @@ export async function exchange<T>(request: Exchange, schema: z.ZodType<T>): Prom
       [`${where}: ${issue?.message ?? "does not match"}`],
     );
   }
-  return { value: parsed.data, status: response.status, headers: response.headers };
+  return parsed.data;
+}
+
+/** A fetch that reports an unreachable server as a CliError, like every other exchange. */
+export async function send(url: string, init: RequestInit & { duplex?: "half" }): Promise<Response> {
+  try {
+    return await fetch(url, {
+      ...init,
+      headers: { "user-agent": USER_AGENT, ...(init.headers as Record<string, string>) },
+    });
+  } catch (error) {
+    throw unreachable(url, error);
+  }
 }

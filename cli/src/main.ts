@@ -7,8 +7,10 @@ import { Command, Option } from "commander";
 import { registerAgents } from "./commands/agents";
 import { registerChat } from "./commands/chat";
 import { registerEvents } from "./commands/events";
+import { registerFiles } from "./commands/files";
 import { registerKeys } from "./commands/keys";
 import { registerLogin } from "./commands/login";
+import { registerMemory } from "./commands/memory";
 import { registerSchedules } from "./commands/schedules";
 import { registerTasks } from "./commands/tasks";
 import { registerWhoami } from "./commands/whoami";
@@ -45,6 +47,8 @@ export function buildProgram(): Command {
   registerTasks(program);
   registerWorkflows(program);
   registerSchedules(program);
+  registerFiles(program);
+  registerMemory(program);
   return program;
 }
 

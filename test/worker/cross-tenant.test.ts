@@ -12,6 +12,7 @@ import { call, createApiKey, createUser, json, type TestUser } from "./support/a
 import { createAgent, createSession, follow, scriptedModel, sendMessage } from "./support/chat";
 import { rows, run } from "./support/db";
 import { expectError } from "./support/envelope";
+import { type FileDto, memorySearchPath, stored, text, uploadForm } from "./support/files";
 import { allowLocalServers, install } from "./support/tools";
 
 type Credential = { token: string } | { apiKey: string };
@@ -86,6 +87,8 @@ async function seedAutomation() {
     .bind(aliceIds.deadLetter, alice.id, aliceIds.task, aliceText)
     .run();
 }
+let aliceFile: FileDto;
+let aliceMemoryId: string;
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
@@ -107,6 +110,10 @@ beforeAll(async () => {
     "events:write",
     "tasks:read",
     "tasks:write",
+    "files:read",
+    "files:write",
+    "memory:read",
+    "memory:write",
   ]);
   const provider = await call("/api/v1/providers", {
     token: alice.accessToken,
@@ -142,6 +149,17 @@ beforeAll(async () => {
   aliceTurn = accepted.turn_id;
   await follow(alice, aliceSession, accepted.stream_after);
   await seedAutomation();
+  aliceFile = await stored(uploadForm(alice, "alice-private.txt", text(aliceText)));
+  const memory = await call("/api/v1/memories", { token: alice.accessToken, body: { content: aliceText } });
+  aliceMemoryId = (await json<{ id: string }>(memory)).id;
+});
+
+const fileProbe = (route: string, status = 404, code = "not_found", body?: unknown): Probe => ({
+  route,
+  aliceId: () => aliceFile.id,
+  status,
+  code,
+  ...(body === undefined ? {} : { body }),
 });
 
 const session = (route: string, extra: Partial<Probe> = {}): Probe => ({
@@ -219,6 +237,27 @@ const TABLE: Probe[] = [
   session("POST /api/v1/sessions/{id}/ws/ticket"),
   // Without an upgrade header every id gets 426; the upgrade itself is probed below.
   session("GET /api/v1/sessions/{id}/ws", { status: 426, code: "upgrade_required" }),
+  fileProbe("GET /api/v1/files/{id}"),
+  fileProbe("DELETE /api/v1/files/{id}"),
+  fileProbe("GET /api/v1/files/{id}/content"),
+  fileProbe("POST /api/v1/files/{id}/links", 404, "not_found", { expires_in: 600 }),
+  fileProbe("GET /api/v1/files/{id}/extraction"),
+  fileProbe("POST /api/v1/files/{id}/index"),
+  fileProbe("POST /api/v1/files/{id}/convert", 404, "not_found", { to: "json" }),
+  fileProbe("DELETE /api/v1/files/{id}/index"),
+  fileProbe("POST /api/v1/files/{id}/extraction"),
+  fileProbe("POST /api/v1/files/{id}/tables/query", 404, "not_found", { limit: 5 }),
+  { route: "GET /api/v1/memories/{id}", aliceId: () => aliceMemoryId, status: 404, code: "not_found" },
+  {
+    route: "PATCH /api/v1/memories/{id}",
+    aliceId: () => aliceMemoryId,
+    body: { content: "Bob was here" },
+    status: 404,
+    code: "not_found",
+  },
+  { route: "DELETE /api/v1/memories/{id}", aliceId: () => aliceMemoryId, status: 404, code: "not_found" },
+  // A signed link's signature is the permission: without one, any id is refused alike.
+  fileProbe("GET /api/v1/files/{id}/download", 400, "validation_failed"),
   { route: "GET /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "DELETE /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "GET /api/v1/admin/users/{id}", aliceId: () => alice.id, status: 403, code: "insufficient_scope" },
@@ -578,6 +617,35 @@ describe("lists", () => {
       apiKey: bobKey.secret,
     });
     expect(await history.text()).not.toContain(aliceText);
+  });
+
+  it("GET /files shows Bob none of Alice's files, whatever he filters by", async () => {
+    for (const query of ["", "?q=alice-private", "?content_type=text/*&limit=100"]) {
+      const res = await call(`/api/v1/files${query}`, { token: bob.accessToken });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain(aliceFile.id);
+      expect(text).not.toContain("alice-private");
+    }
+  });
+
+  it("memory lists and searches show Bob none of Alice's memories", async () => {
+    const answers = [
+      await call("/api/v1/memories?limit=100", { token: bob.accessToken }),
+      ...(await Promise.all(
+        ["hybrid", "keyword", "vector"].map((mode) =>
+          call(memorySearchPath(aliceText, { mode, limit: 50 }), { token: bob.accessToken }),
+        ),
+      )),
+    ];
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain(aliceMemoryId);
+      expect(text).not.toContain("for alice only");
+    }
+    const mine = await call(memorySearchPath(aliceText), { token: alice.accessToken });
+    expect(await mine.text()).toContain(aliceMemoryId);
   });
 
   it("an Idempotency-Key Alice used means nothing for Bob's request", async () => {

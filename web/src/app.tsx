@@ -22,6 +22,8 @@ import { WorkflowsPage } from "./automation/workflows-page";
 import { ChatPage } from "./chat/chat-page";
 import { FeedPage } from "./events/feed-page";
 import { HubProvider } from "./events/hub-context";
+import { FilesPage } from "./files/files-page";
+import { MemoryPage } from "./memory/memory-page";
 import { OutboxPage } from "./outbox/outbox-page";
 import { ToolsPage } from "./tools/tools-page";
 import { AuthLayout } from "./ui/auth-layout";
@@ -61,6 +63,8 @@ const SIGNED_IN: Record<string, ComponentType> = {
   "/schedules": SchedulesPage,
   "/webhooks": WebhooksPage,
   "/dead-letters": DeadLettersPage,
+  "/files": FilesPage,
+  "/memory": MemoryPage,
   "/keys": KeysPage,
   "/audit": AuditPage,
   "/account": ProfilePage,

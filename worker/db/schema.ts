@@ -8,6 +8,7 @@ import { createdAt, now } from "./columns";
 
 export * from "./schema-agents";
 export * from "./schema-automation";
+export * from "./schema-knowledge";
 
 export const ROLES = ["admin", "developer", "viewer"] as const;
 export type Role = (typeof ROLES)[number];

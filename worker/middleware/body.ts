@@ -1,4 +1,5 @@
 /** Request body limits: anything larger than a route accepts is refused with 413 before it is read whole. */
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../errors";
 
@@ -11,4 +12,10 @@ export function tooLarge(maxBytes: number) {
   };
 }
 
-export const defaultBodyLimit = bodyLimit({ maxSize: DEFAULT_BODY_LIMIT, onError: tooLarge(DEFAULT_BODY_LIMIT) });
+const limitDefault = bodyLimit({ maxSize: DEFAULT_BODY_LIMIT, onError: tooLarge(DEFAULT_BODY_LIMIT) });
+
+/** Upload routes enforce their own (configurable) limit and must get the body untouched, to stream it. */
+const OWN_LIMIT = new Set(["POST /api/v1/files", "PUT /api/v1/files"]);
+
+export const defaultBodyLimit: MiddlewareHandler = (c, next) =>
+  OWN_LIMIT.has(`${c.req.method} ${c.req.path}`) ? next() : limitDefault(c, next);

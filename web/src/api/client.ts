@@ -68,6 +68,11 @@ async function authorised(method: string, url: string, options: RequestOptions):
   return send(method, url, options, renewed.accessToken);
 }
 
+/** A current access token, for requests the client cannot make itself (uploads with progress, through XHR). */
+export async function accessToken(): Promise<string> {
+  return (await freshSession()).accessToken;
+}
+
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const url = buildUrl(path, options.query);
   const res = options.auth === false ? await send(method, url, options) : await authorised(method, url, options);

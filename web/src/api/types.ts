@@ -77,3 +77,61 @@ export type OutboxMessage = {
   created_at: string;
   sent_at: string | null;
 };
+
+/** worker/features/files/schemas.ts */
+export type FileItem = {
+  id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  metadata: Record<string, unknown>;
+  extraction: {
+    status: "pending" | "done" | "failed" | "unsupported";
+    error: { code: string; message: string } | null;
+  };
+  indexed_at: string | null;
+  created_at: string;
+};
+
+export type Cell = string | number | boolean | null;
+
+/** worker/features/documents/model.ts */
+export type ExtractedDocument = {
+  kind: string;
+  text: string;
+  sections: { kind: "page" | "sheet" | "section"; index: number; title?: string; text: string }[];
+  headings: { level: number; text: string }[];
+  tables: { name: string; columns: string[]; rows: Cell[][] }[];
+  metadata: Record<string, unknown>;
+};
+
+/** worker/features/memory/schemas.ts */
+export type Memory = {
+  id: string;
+  category: string;
+  content: string;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  scope: "user" | "global";
+  source: "manual" | "file" | "agent";
+  file_id: string | null;
+  owned: boolean;
+  chunk_count: number;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type MemoryHit = {
+  chunk_id: string;
+  memory_id: string;
+  content: string;
+  score: number;
+  keyword_rank: number | null;
+  vector_rank: number | null;
+  citation: { file_id?: string; filename?: string; page?: number; sheet?: string; heading?: string };
+  memory: Omit<Memory, "content" | "chunk_count">;
+};
+
+export type MemorySearch = { mode: string; terms: string[]; results: MemoryHit[] };

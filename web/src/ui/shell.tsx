@@ -34,6 +34,8 @@ const NAV = [
     icon: "M10 14a4 4 0 0 1 0-5l3-3a4 4 0 0 1 6 6l-1 1M14 10a4 4 0 0 1 0 5l-3 3a4 4 0 0 1-6-6l1-1",
   },
   { to: "/dead-letters", label: "Dead letters", icon: "M4 4h16v16H4zM4 9h16M9 14h6" },
+  { to: "/files", label: "Files", icon: "M6 2h9l5 5v15H6zM14 2v6h6" },
+  { to: "/memory", label: "Memory", icon: "M12 3a7 7 0 0 0-4 12.7V19h8v-3.3A7 7 0 0 0 12 3zM9 22h6" },
   { to: "/keys", label: "API keys", icon: "M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1A4 4 0 0 1 15 7z" },
   { to: "/audit", label: "Audit log", icon: "M5 4h14v16H5zM9 8h6M9 12h6M9 16h4" },
   { to: "/account", label: "Profile", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0" },

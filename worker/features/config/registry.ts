@@ -196,6 +196,56 @@ export const CONFIG_REGISTRY = {
     schema: z.object({ keep_days: z.number().int().min(1).max(3_650) }),
     default: { keep_days: 30 },
   },
+  file_limits: {
+    description:
+      "Uploads: the largest file accepted, the content types accepted (exact, or `type/*`), the longest life of a signed download link, and the largest file extraction reads",
+    isPublic: true,
+    schema: z.object({
+      max_upload_bytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1024 * 1024 * 1024),
+      allowed_types: z.array(z.string().min(3).max(200)).min(1).max(100),
+      max_link_seconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(30 * 86_400),
+      max_extract_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(100 * 1024 * 1024),
+    }),
+    default: {
+      max_upload_bytes: 25 * 1024 * 1024,
+      allowed_types: [
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/json",
+        "text/*",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+      ] as string[],
+      max_link_seconds: 7 * 86_400,
+      max_extract_bytes: 20 * 1024 * 1024,
+    },
+  },
+  knowledge: {
+    description:
+      "Memory and knowledge: chunk size and overlap in characters, and how many chunks agents' context building draws on",
+    isPublic: false,
+    schema: z.object({
+      chunk_chars: z.number().int().min(200).max(8_000),
+      chunk_overlap_chars: z.number().int().min(0).max(2_000),
+      context_chunks: z.number().int().min(1).max(50),
+    }),
+    default: { chunk_chars: 900, chunk_overlap_chars: 120, context_chunks: 6 },
+  },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_REGISTRY;

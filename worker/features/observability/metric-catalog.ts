@@ -36,6 +36,17 @@ export const METRICS = {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   },
   chat_tool_calls_total: { kind: "counter", help: "Tool calls run by chat turns, by result status" },
+  file_uploads_total: { kind: "counter", help: "Files stored, by content type family (text, application, image)" },
+  file_upload_bytes_total: { kind: "counter", help: "Bytes of files stored" },
+  file_extractions_total: {
+    kind: "counter",
+    help: "Document extractions, by format and outcome (done, or the failure code)",
+  },
+  memory_search_duration_seconds: {
+    kind: "histogram",
+    help: "Memory search time inside the Worker (embedding, keyword and vector retrieval, fusion), by mode",
+    buckets: LATENCY_BUCKETS,
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
