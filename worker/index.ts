@@ -6,6 +6,7 @@ import { createApp } from "./app";
 import { runHousekeeping } from "./features/housekeeping/cleanup";
 
 export { ChatSession } from "../durable-objects/chat-session/chat-session";
+export { GraphSync } from "../durable-objects/graph-sync/graph-sync";
 export { MetricsHub } from "../durable-objects/metrics-hub/metrics-hub";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
 export { UserHub } from "../durable-objects/user-hub/user-hub";
