@@ -13,6 +13,7 @@ import { configRoutes } from "./features/config/routes";
 import { registerDocs } from "./features/docs/routes";
 import { outboxRoutes } from "./features/email/routes";
 import { eventRoutes } from "./features/events/routes";
+import { graphRoutes } from "./features/graph/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { userRoutes } from "./features/users/routes";
 import { accessLog } from "./middleware/access-log";
@@ -43,7 +44,17 @@ export function createApp() {
   app.use("/api/*", defaultBodyLimit);
 
   const api = createRouter();
-  for (const routes of [authRoutes, userRoutes, apiKeyRoutes, auditRoutes, configRoutes, eventRoutes, outboxRoutes]) {
+  const features = [
+    authRoutes,
+    userRoutes,
+    apiKeyRoutes,
+    auditRoutes,
+    configRoutes,
+    eventRoutes,
+    outboxRoutes,
+    graphRoutes,
+  ];
+  for (const routes of features) {
     api.route("/", routes);
   }
   app.route("/api/v1", api);

@@ -57,11 +57,12 @@ export function listAttachments(ctx: Pick<Ctx, "sql">, entityId: string): Attach
     .map(toAttachmentState);
 }
 
-/** Marks an attachment deleted; the caller removes the bytes from R2. */
-export function deleteAttachment(ctx: Ctx, id: string): AttachmentRow {
+/** Marks an attachment deleted; the caller removes the bytes from R2 (`r2Key`). */
+export function deleteAttachment(ctx: Ctx, id: string): { attachment: AttachmentState; r2Key: string } {
   const row = getAttachmentRow(ctx, id);
-  if (row.deleted_at !== null) return row;
-  ctx.sql.exec("UPDATE binary_content SET deleted_at = ?, seq = ? WHERE id = ?", ctx.now(), ctx.meta.nextSeq(), id);
-  ctx.touched.attachments.add(id);
-  return getAttachmentRow(ctx, id);
+  if (row.deleted_at === null) {
+    ctx.sql.exec("UPDATE binary_content SET deleted_at = ?, seq = ? WHERE id = ?", ctx.now(), ctx.meta.nextSeq(), id);
+    ctx.touched.attachments.add(id);
+  }
+  return { attachment: toAttachmentState(getAttachmentRow(ctx, id)), r2Key: row.r2_key };
 }

@@ -83,7 +83,7 @@ export type VersionEntry = {
   parents: string[];
   content: Record<string, unknown> | null;
   deleted: boolean;
-  source_type: string;
+  source_type: "device" | "api" | "merge" | "resolution";
   device_id: string | null;
   hlc: string;
   current: boolean;
@@ -92,8 +92,8 @@ export type VersionEntry = {
 
 /** An entity's versions, newest first, including merge versions and pending conflicting writes. */
 export function history(ctx: Pick<Ctx, "sql">, id: string, limit: number, cursor?: string): Page<VersionEntry> {
-  const entity = requireEntity(ctx, id);
   const after = decode(cursor);
+  const entity = requireEntity(ctx, id);
   const rows = ctx.sql
     .exec<VersionRow>(
       `SELECT * FROM entity_versions WHERE entity_id = ? ${after ? "AND (created_at < ? OR (created_at = ? AND version < ?))" : ""}
@@ -111,7 +111,7 @@ export function history(ctx: Pick<Ctx, "sql">, id: string, limit: number, cursor
       parents: JSON.parse(row.parent_versions) as string[],
       content: row.content === null ? null : (JSON.parse(row.content) as Record<string, unknown>),
       deleted: row.deleted === 1,
-      source_type: row.source_type,
+      source_type: row.source_type as VersionEntry["source_type"],
       device_id: row.device_id,
       hlc: row.hlc,
       current: row.version === entity.version,

@@ -17,6 +17,7 @@ export const MAX_PARENTS = 8;
 
 export const Id = z
   .string()
+  .max(64)
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "Use 1-64 letters, digits, _ or -")
   .describe("Client- or server-made id (a UUID fits)");
 export const DeviceId = Id.describe("The device's own stable id");
