@@ -6,7 +6,6 @@
  * or a pending conflict (manual). Every write is stored as a version either way.
  */
 import { CONFLICT_STRATEGIES, checkContent, type EntityType } from "../../shared/graph-sync/content";
-import { newId } from "../../worker/lib/ids";
 import { advanceConflict, closeConflict, conflictTypeOf, insertConflict, pendingConflictsOf } from "./conflicts";
 import type { Ctx } from "./context";
 import { type Side, settle } from "./merge";
@@ -99,15 +98,8 @@ function setHead(ctx: Ctx, entity: EntityRow, version: VersionRow, content: Reco
     ctx.meta.nextSeq(),
     entity.id,
   );
-  ctx.sql.exec("DELETE FROM entity_search WHERE entity_id = ?", entity.id);
-  if (content) {
-    ctx.sql.exec(
-      "INSERT INTO entity_search (entity_id, entity_type, body) VALUES (?, ?, ?)",
-      entity.id,
-      entity.entity_type,
-      searchText(content),
-    );
-  }
+  ctx.sql.exec("DELETE FROM entity_search WHERE rowid = ?", entity.num);
+  if (content) ctx.sql.exec("INSERT INTO entity_search (rowid, body) VALUES (?, ?)", entity.num, searchText(content));
   ctx.touched.entities.add(entity.id);
 }
 
@@ -268,7 +260,7 @@ function settleConcurrent(ctx: Ctx, entity: EntityRow, incoming: VersionRow, anc
   // A field-wise merge of two valid contents is valid for every type today; should one ever not be, the later writer wins whole.
   if (settled.content && !checkContent(type, settled.content).ok) settled = settle("lww", null, local, remote);
   const merged = insertVersion(ctx, {
-    version: newId(),
+    version: ctx.newId(),
     entity_id: entity.id,
     parents: [headRow.version, incoming.version],
     content: settled.content,

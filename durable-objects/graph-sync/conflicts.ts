@@ -4,7 +4,6 @@
  * (`pending` until a write descends from both sides). This is where a write that
  * did not become the state is kept, so none is silently lost.
  */
-import { newId } from "../../worker/lib/ids";
 import type { Ctx } from "./context";
 import type { ConflictRow } from "./storage";
 
@@ -29,7 +28,7 @@ export function conflictTypeOf(localDeleted: boolean, remoteDeleted: boolean): N
 }
 
 export function insertConflict(ctx: Ctx, conflict: NewConflict): string {
-  const id = newId();
+  const id = ctx.newId();
   const now = ctx.now();
   ctx.sql.exec(
     `INSERT INTO sync_conflicts (id, subject, entity_id, entity_type, local_version, remote_version, base_version,

@@ -19,6 +19,8 @@ export type Ctx = {
   sql: SqlLike;
   meta: Meta;
   now: () => number;
+  /** Ids for merge versions, conflicts and API writes (UUIDv7; the simulation passes a seeded one). */
+  newId: () => string;
   clock: HlcClock;
   touched: Touched;
 };

@@ -51,6 +51,7 @@ export type FeedPage = { items: FeedItem[]; since: number; cursor: number; has_m
 
 /** Up to `limit` items after `since`, and the cursor to continue from. */
 export function readFeed(ctx: Pick<Ctx, "sql" | "meta">, since: number, limit: number): FeedPage {
+  if (since >= ctx.meta.currentSeq()) return { items: [], since, cursor: since, has_more: false };
   const page = "WHERE seq > ? ORDER BY seq LIMIT ?";
   const all = [
     ...entityItems(ctx.sql, page.replaceAll("seq", "e.seq"), since, limit + 1),

@@ -63,7 +63,7 @@ export function listEntities(ctx: Pick<Ctx, "sql">, query: EntityQuery): Page<En
   if (query.q !== undefined) {
     const match = ftsQuery(query.q);
     if (!match) return { items: [], next_cursor: null };
-    where.push("e.id IN (SELECT entity_id FROM entity_search WHERE entity_search MATCH ?)");
+    where.push("e.num IN (SELECT rowid FROM entity_search WHERE entity_search MATCH ?)");
     bindings.push(match);
   }
   const after = decode(query.cursor);

@@ -12,8 +12,9 @@ export interface SqlLike {
 }
 
 const DDL = [
+  // `num` is a stable integer key for the search index; `id` is the entity's public id.
   `CREATE TABLE IF NOT EXISTS entities (
-    id TEXT PRIMARY KEY, entity_type TEXT NOT NULL, current_version TEXT NOT NULL,
+    num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, entity_type TEXT NOT NULL, current_version TEXT NOT NULL,
     name TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
     deleted_at INTEGER, seq INTEGER NOT NULL)`,
   "CREATE INDEX IF NOT EXISTS entities_by_seq ON entities (seq)",
@@ -57,8 +58,8 @@ const DDL = [
     result TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (device_id, client_change_id)) WITHOUT ROWID`,
   "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
   "CREATE TABLE IF NOT EXISTS used_tickets (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID",
-  // Search by text: the entity's name and content, kept in step with its current version.
-  "CREATE VIRTUAL TABLE IF NOT EXISTS entity_search USING fts5 (entity_id UNINDEXED, entity_type UNINDEXED, body)",
+  // Search by text: the entity's name and content, kept in step with its current version (rowid = entities.num).
+  "CREATE VIRTUAL TABLE IF NOT EXISTS entity_search USING fts5 (body)",
 ];
 
 export function createSchema(sql: SqlLike): void {
@@ -66,6 +67,7 @@ export function createSchema(sql: SqlLike): void {
 }
 
 export type EntityRow = {
+  num: number;
   id: string;
   entity_type: string;
   current_version: string;
@@ -154,12 +156,21 @@ export class Meta {
 
   /** The feed position: every change to an entity, relationship, conflict or attachment takes the next one. */
   nextSeq(): number {
-    const next = Number(this.get("seq") ?? "0") + 1;
+    const next = this.currentSeq() + 1;
     this.set("seq", String(next));
+    this.#seq = next;
     return next;
   }
 
   currentSeq(): number {
-    return Number(this.get("seq") ?? "0");
+    this.#seq ??= Number(this.get("seq") ?? "0");
+    return this.#seq;
   }
+
+  /** Forgets cached values (after a rolled-back transaction). */
+  reload(): void {
+    this.#seq = undefined;
+  }
+
+  #seq: number | undefined;
 }

@@ -6,6 +6,7 @@
  */
 import { HlcClock } from "../../shared/graph-sync/hlc";
 import type { FeedItem } from "../../shared/graph-sync/protocol";
+import { newId } from "../../worker/lib/ids";
 import { type Ctx, emptyTouched } from "./context";
 import { touchedItems } from "./feed";
 import { attempt, type Outcome } from "./outcome";
@@ -18,24 +19,40 @@ export class GraphStore {
   readonly #ctx: Ctx;
   readonly #transaction: Transaction;
 
-  constructor(sql: SqlLike, transaction: Transaction, now: () => number = Date.now) {
+  constructor(sql: SqlLike, transaction: Transaction, options: { now?: () => number; newId?: () => string } = {}) {
     createSchema(sql);
     const meta = new Meta(sql);
+    const now = options.now ?? Date.now;
     this.#transaction = transaction;
-    this.#ctx = { sql, meta, now, clock: new HlcClock("server", now, meta.get("hlc")), touched: emptyTouched() };
+    this.#ctx = {
+      sql,
+      meta,
+      now,
+      newId: options.newId ?? newId,
+      clock: new HlcClock("server", now, meta.get("hlc")),
+      touched: emptyTouched(),
+    };
   }
 
   /** Runs `fn` in a transaction: all of it or, on a GraphError, none of it. */
   write<T>(fn: (ctx: Ctx) => T): Written<T> {
     const ctx = this.#ctx;
     ctx.touched = emptyTouched();
-    const outcome = attempt(() =>
-      this.#transaction(() => {
-        const value = fn(ctx);
-        ctx.meta.set("hlc", ctx.clock.last);
-        return value;
-      }),
-    );
+    let outcome: Outcome<T>;
+    try {
+      outcome = attempt(() =>
+        this.#transaction(() => {
+          const value = fn(ctx);
+          ctx.meta.set("hlc", ctx.clock.last);
+          return value;
+        }),
+      );
+    } catch (error) {
+      ctx.meta.reload();
+      throw error;
+    }
+    // A rolled-back transaction took its feed positions with it.
+    if (!outcome.ok) ctx.meta.reload();
     return { outcome, changed: outcome.ok ? touchedItems(ctx) : [] };
   }
 

@@ -15,11 +15,9 @@ export async function withStore<T>(fn: (store: GraphStore, clock: { now: number 
   const stub = env.GRAPH_SYNC.getByName(`test-${crypto.randomUUID()}`);
   return runInDurableObject(stub, async (_instance, state) => {
     const clock = { now: Date.UTC(2026, 10, 1) };
-    const store = new GraphStore(
-      state.storage.sql,
-      (txn) => state.storage.transactionSync(txn),
-      () => clock.now,
-    );
+    const store = new GraphStore(state.storage.sql, (txn) => state.storage.transactionSync(txn), {
+      now: () => clock.now,
+    });
     return fn(store, clock);
   });
 }

@@ -6,7 +6,6 @@
  * that answers 409 with both sides when someone else wrote first.
  */
 import type { EntityState, RelationshipState } from "../../shared/graph-sync/protocol";
-import { newId } from "../../worker/lib/ids";
 import { applyEntityWrite, getEntityRow, type Writer } from "./apply-entity";
 import { applyRelationshipWrite, getRelationshipRow } from "./apply-relationship";
 import { getConflict } from "./conflicts";
@@ -37,13 +36,20 @@ export function createEntity(
   input: { id?: string; type: string; content: Record<string, unknown> },
   source: ApiSource,
 ): EntityState {
-  const id = input.id ?? newId();
+  const id = input.id ?? ctx.newId();
   if (getEntityRow(ctx, id))
     throw new GraphError(409, "entity_exists", "An entity with this id already exists", { id });
   const writer = writerFor(ctx, source);
   applyEntityWrite(
     ctx,
-    { entityId: id, entityType: input.type, version: newId(), parents: [], content: input.content, hlc: writer.hlc },
+    {
+      entityId: id,
+      entityType: input.type,
+      version: ctx.newId(),
+      parents: [],
+      content: input.content,
+      hlc: writer.hlc,
+    },
     writer,
   );
   return readEntity(ctx, id)!;
@@ -77,7 +83,7 @@ export function updateEntity(ctx: Ctx, id: string, input: EntityUpdate, source: 
   const writer = writerFor(ctx, source);
   applyEntityWrite(
     ctx,
-    { entityId: id, entityType: null, version: newId(), parents: [current.version], content, hlc: writer.hlc },
+    { entityId: id, entityType: null, version: ctx.newId(), parents: [current.version], content, hlc: writer.hlc },
     writer,
   );
   return readEntity(ctx, id)!;
@@ -89,7 +95,14 @@ export function deleteEntity(ctx: Ctx, id: string, baseVersion: string | undefin
   const writer = writerFor(ctx, source);
   applyEntityWrite(
     ctx,
-    { entityId: id, entityType: null, version: newId(), parents: [current.version], content: null, hlc: writer.hlc },
+    {
+      entityId: id,
+      entityType: null,
+      version: ctx.newId(),
+      parents: [current.version],
+      content: null,
+      hlc: writer.hlc,
+    },
     writer,
   );
   return readEntity(ctx, id)!;
@@ -120,7 +133,7 @@ export function resolveConflict(ctx: Ctx, conflictId: string, resolution: Resolu
     content = local.content === null ? null : (JSON.parse(local.content) as Record<string, unknown>);
   } else content = current.content;
   const writer = writerFor(ctx, source, "resolution");
-  const version = newId();
+  const version = ctx.newId();
   applyEntityWrite(
     ctx,
     {
@@ -145,7 +158,7 @@ export type LinkInput = {
 };
 
 export function link(ctx: Ctx, input: LinkInput, source: ApiSource): RelationshipState {
-  const id = input.id ?? newId();
+  const id = input.id ?? ctx.newId();
   const existing = getRelationshipRow(ctx, id);
   const writer = writerFor(ctx, source);
   applyRelationshipWrite(
