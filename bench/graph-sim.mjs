@@ -4,7 +4,7 @@
  * on Node's node:sqlite with the same engine and client code. Prints failing seeds
  * (replay one with --from N --seeds 1) and totals; exits 1 on any failure.
  */
-import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -20,8 +20,7 @@ const { values } = parseArgs({
   },
 });
 
-const outfile = join(here, "results", ".graph-sim.mjs");
-mkdirSync(dirname(outfile), { recursive: true });
+const outfile = join(tmpdir(), `edgewise-graph-sim-${process.pid}.mjs`);
 await build({
   entryPoints: [join(here, "graph", "sim-entry.ts")],
   outfile,
