@@ -5,8 +5,10 @@
  */
 import { Command, Option } from "commander";
 import { registerEvents } from "./commands/events";
+import { registerGraph } from "./commands/graph";
 import { registerKeys } from "./commands/keys";
 import { registerLogin } from "./commands/login";
+import { registerSync } from "./commands/sync";
 import { registerWhoami } from "./commands/whoami";
 import { defaultConfigPath } from "./config-store";
 import { DEFAULT_BASE_URL } from "./context";
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerWhoami(program);
   registerKeys(program);
   registerEvents(program);
+  registerGraph(program);
+  registerSync(program);
   return program;
 }
 

@@ -164,7 +164,9 @@ async function exchange(
     try {
       return await pending;
     } catch (caught) {
-      const error = caught instanceof TransportError ? caught : new TransportError(String(caught), true);
+      // Only a transport's own "try again" is retried; anything else (a bad answer, a bug) fails the sync.
+      if (!(caught instanceof TransportError)) throw caught;
+      const error = caught;
       if (!error.retryable) {
         if (setAside(loop, batch, error, report)) return "rejected";
         throw error;
