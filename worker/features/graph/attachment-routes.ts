@@ -5,12 +5,10 @@
  * stays under the 1 MiB body limit); download streams the raw bytes from R2.
  */
 import { z } from "@hono/zod-openapi";
-import { AppError } from "../../errors";
-import { toHex } from "../../lib/encoding";
-import { newId } from "../../lib/ids";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
+import { putAttachment, readAttachment } from "./attachments";
 import { AttachmentList, AttachmentUpload, EntityIdParam, GraphAttachment, MAX_ATTACHMENT_BYTES } from "./schemas";
-import { attachmentKey, graphOf, unwrap } from "./service";
+import { graphOf, unwrap } from "./service";
 
 export const attachmentRoutes = createRouter();
 const tags = ["Graph"];
@@ -27,41 +25,16 @@ attachmentRoutes.openapi(
     responses: { 201: jsonResponse("Attached", GraphAttachment), ...errorResponses(404, 409, 413, 415) },
   }),
   async (c) => {
-    const { id: entityId } = c.req.valid("param");
     const upload = c.req.valid("json");
-    const userId = c.var.principal.userId;
-    const bytes = fromBase64(upload.data_base64);
-    if (bytes.byteLength > MAX_ATTACHMENT_BYTES) {
-      throw new AppError(413, "payload_too_large", `Attachments are at most ${MAX_ATTACHMENT_BYTES} bytes`);
-    }
-    const id = newId();
-    const checksum = toHex(await crypto.subtle.digest("SHA-256", bytes));
-    const key = attachmentKey(userId, entityId, id);
-    await c.env.FILES.put(key, bytes, { httpMetadata: { contentType: upload.content_type }, sha256: checksum });
-    try {
-      const attachment = await unwrap(
-        graphOf(c.env, userId).addAttachment({
-          id,
-          entityId,
-          contentType: upload.content_type,
-          fileName: upload.file_name,
-          size: bytes.byteLength,
-          checksum: `sha256:${checksum}`,
-          r2Key: key,
-        }),
-      );
-      return c.json(attachment, 201);
-    } catch (error) {
-      await c.env.FILES.delete(key);
-      throw error;
-    }
+    const attachment = await putAttachment(c.env, c.var.principal.userId, {
+      entityId: c.req.valid("param").id,
+      fileName: upload.file_name,
+      contentType: upload.content_type,
+      dataBase64: upload.data_base64,
+    });
+    return c.json(attachment, 201);
   },
 );
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-}
 
 attachmentRoutes.openapi(
   securedRoute({
@@ -96,9 +69,7 @@ attachmentRoutes.openapi(
     },
   }),
   async (c) => {
-    const row = await unwrap(graphOf(c.env, c.var.principal.userId).getAttachment(c.req.valid("param").id));
-    const object = row.deleted_at === null ? await c.env.FILES.get(row.r2_key) : null;
-    if (!object) throw new AppError(404, "unknown_attachment", "No such attachment in your graph");
+    const { row, object } = await readAttachment(c.env, c.var.principal.userId, c.req.valid("param").id);
     const name = encodeURIComponent(row.file_name);
     return new Response(object.body, {
       headers: {
