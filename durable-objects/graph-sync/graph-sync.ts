@@ -60,9 +60,7 @@ export class GraphSync extends DurableObject<Env> {
 
   // ── Sync ──────────────────────────────────────────────────────────────
   push(request: PushRequest) {
-    const { outcome, changed } = this.#store.write((ctx) => push(ctx, request));
-    this.#broadcast(changed, request.device_id);
-    return outcome;
+    return this.#write(request.device_id, (ctx) => push(ctx, request));
   }
 
   pull(request: PullRequest) {
@@ -71,15 +69,15 @@ export class GraphSync extends DurableObject<Env> {
 
   // ── Entities ──────────────────────────────────────────────────────────
   createEntity(input: { id?: string; type: string; content: Record<string, unknown> }, source: writes.ApiSource) {
-    return this.#apiWrite(source, (ctx) => writes.createEntity(ctx, input, source));
+    return this.#write(source, (ctx) => writes.createEntity(ctx, input, source));
   }
 
   updateEntity(id: string, input: writes.EntityUpdate, source: writes.ApiSource) {
-    return this.#apiWrite(source, (ctx) => writes.updateEntity(ctx, id, input, source));
+    return this.#write(source, (ctx) => writes.updateEntity(ctx, id, input, source));
   }
 
   deleteEntity(id: string, baseVersion: string | undefined, source: writes.ApiSource) {
-    return this.#apiWrite(source, (ctx) => writes.deleteEntity(ctx, id, baseVersion, source));
+    return this.#write(source, (ctx) => writes.deleteEntity(ctx, id, baseVersion, source));
   }
 
   getEntity(id: string) {
@@ -96,11 +94,11 @@ export class GraphSync extends DurableObject<Env> {
 
   // ── Relationships and traversal ───────────────────────────────────────
   link(input: writes.LinkInput, source: writes.ApiSource) {
-    return this.#apiWrite(source, (ctx) => writes.link(ctx, input, source));
+    return this.#write(source, (ctx) => writes.link(ctx, input, source));
   }
 
   unlink(id: string, source: writes.ApiSource) {
-    return this.#apiWrite(source, (ctx) => writes.unlink(ctx, id, source));
+    return this.#write(source, (ctx) => writes.unlink(ctx, id, source));
   }
 
   neighbours(id: string, options: Traverse) {
@@ -125,12 +123,12 @@ export class GraphSync extends DurableObject<Env> {
   }
 
   resolveConflict(id: string, resolution: writes.Resolution, source: writes.ApiSource) {
-    return this.#apiWrite(source, (ctx) => writes.resolveConflict(ctx, id, resolution, source));
+    return this.#write(source, (ctx) => writes.resolveConflict(ctx, id, resolution, source));
   }
 
   // ── Attachments (bytes in R2, put and read by the Worker) ─────────────
   addAttachment(input: NewAttachment) {
-    return this.#apiWrite("api", (ctx) => addAttachment(ctx, input));
+    return this.#write("api", (ctx) => addAttachment(ctx, input));
   }
 
   listAttachments(entityId: string) {
@@ -143,12 +141,12 @@ export class GraphSync extends DurableObject<Env> {
   }
 
   deleteAttachment(id: string) {
-    return this.#apiWrite("api", (ctx) => deleteAttachment(ctx, id));
+    return this.#write("api", (ctx) => deleteAttachment(ctx, id));
   }
 
   /** Writes through the store, then tells live sockets what changed. */
-  #apiWrite<T>(deviceId: string, fn: (ctx: Ctx) => T) {
-    const { outcome, changed } = this.#store.write(fn);
+  #write<T>(deviceId: string, fn: (ctx: Ctx) => T) {
+    const { outcome, changed } = this.#store.write(fn, this.ctx.getWebSockets().length > 0);
     this.#broadcast(changed, deviceId);
     return outcome;
   }

@@ -34,8 +34,11 @@ export class GraphStore {
     };
   }
 
-  /** Runs `fn` in a transaction: all of it or, on a GraphError, none of it. */
-  write<T>(fn: (ctx: Ctx) => T): Written<T> {
+  /**
+   * Runs `fn` in a transaction: all of it or, on a GraphError, none of it. With
+   * `collect` false (nobody is listening live) the changed items are not read back.
+   */
+  write<T>(fn: (ctx: Ctx) => T, collect = true): Written<T> {
     const ctx = this.#ctx;
     ctx.touched = emptyTouched();
     let outcome: Outcome<T>;
@@ -53,7 +56,7 @@ export class GraphStore {
     }
     // A rolled-back transaction took its feed positions with it.
     if (!outcome.ok) ctx.meta.reload();
-    return { outcome, changed: outcome.ok ? touchedItems(ctx) : [] };
+    return { outcome, changed: outcome.ok && collect ? touchedItems(ctx) : [] };
   }
 
   read<T>(fn: (ctx: Ctx) => T): Outcome<T> {
