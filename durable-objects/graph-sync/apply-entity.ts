@@ -132,19 +132,23 @@ function create(ctx: Ctx, write: EntityWrite, writer: Writer): WriteResult {
   }
   const content = checked(write.entityType, write.content);
   const now = ctx.now();
-  ctx.sql.exec(
-    `INSERT INTO entities (id, entity_type, current_version, name, created_at, updated_at, deleted_at, seq)
-     VALUES (?, ?, ?, '', ?, ?, NULL, 0)`,
-    write.entityId,
-    write.entityType,
-    write.version,
-    now,
-    now,
-  );
-  const entity = getEntityRow(ctx, write.entityId)!;
-  const row = insertVersion(ctx, { ...versionOf(write, writer, content), entity_id: entity.id });
-  setHead(ctx, entity, row, content);
-  logChange(ctx, "create", entity.id, write.version, writer, write.hlc, "applied");
+  const { num } = ctx.sql
+    .exec<{ num: number }>(
+      `INSERT INTO entities (id, entity_type, current_version, name, created_at, updated_at, deleted_at, seq)
+       VALUES (?, ?, ?, ?, ?, ?, NULL, ?) RETURNING num`,
+      write.entityId,
+      write.entityType,
+      write.version,
+      typeof content.name === "string" ? content.name : "",
+      now,
+      now,
+      ctx.meta.nextSeq(),
+    )
+    .one();
+  insertVersion(ctx, versionOf(write, writer, content));
+  ctx.sql.exec("INSERT INTO entity_search (rowid, body) VALUES (?, ?)", num, searchText(content));
+  ctx.touched.entities.add(write.entityId);
+  logChange(ctx, "create", write.entityId, write.version, writer, write.hlc, "applied");
   return { status: "applied", version: write.version, conflictId: null };
 }
 

@@ -154,11 +154,15 @@ export class Meta {
     );
   }
 
-  /** The feed position: every change to an entity, relationship, conflict or attachment takes the next one. */
+  /**
+   * The feed position: every change to an entity, relationship, conflict or
+   * attachment takes the next one. Counted in memory and written once per
+   * transaction (`flush`), since the object is the only writer.
+   */
   nextSeq(): number {
     const next = this.currentSeq() + 1;
-    this.set("seq", String(next));
     this.#seq = next;
+    this.#dirty = true;
     return next;
   }
 
@@ -167,10 +171,18 @@ export class Meta {
     return this.#seq;
   }
 
+  /** Writes the feed position (inside the transaction that used it). */
+  flush(): void {
+    if (this.#dirty && this.#seq !== undefined) this.set("seq", String(this.#seq));
+    this.#dirty = false;
+  }
+
   /** Forgets cached values (after a rolled-back transaction). */
   reload(): void {
     this.#seq = undefined;
+    this.#dirty = false;
   }
 
+  #dirty = false;
   #seq: number | undefined;
 }

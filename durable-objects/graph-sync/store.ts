@@ -46,6 +46,7 @@ export class GraphStore {
       outcome = attempt(() =>
         this.#transaction(() => {
           const value = fn(ctx);
+          ctx.meta.flush();
           ctx.meta.set("hlc", ctx.clock.last);
           return value;
         }),

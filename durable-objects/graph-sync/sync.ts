@@ -150,7 +150,6 @@ function applyChange(ctx: Ctx, deviceId: string, change: Change): ChangeResult {
     JSON.stringify(result),
     ctx.now(),
   );
-  bumpClock(ctx, deviceId, change.counter, change.hlc);
   return result;
 }
 
@@ -190,6 +189,9 @@ export function push(ctx: Ctx, request: PushRequest): PushResponse {
       });
     }
   });
+  const last = request.changes.at(-1);
+  // The device's clock entry: the highest counter integrated, once per batch.
+  if (last) bumpClock(ctx, request.device_id, Math.max(...request.changes.map((c) => c.counter)), last.hlc);
   return { ...feedResponse(ctx, protocolVersion, request.cursor, request.limit), results };
 }
 

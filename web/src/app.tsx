@@ -14,6 +14,7 @@ import { useSession } from "./auth/session";
 import { VerifyPage } from "./auth/verify-page";
 import { FeedPage } from "./events/feed-page";
 import { HubProvider } from "./events/hub-context";
+import { GraphPage } from "./graph/graph-page";
 import { OutboxPage } from "./outbox/outbox-page";
 import { AuthLayout } from "./ui/auth-layout";
 import { Alert, Button, Spinner } from "./ui/form";
@@ -37,6 +38,7 @@ const OPEN: Record<string, ComponentType> = {
 
 const SIGNED_IN: Record<string, ComponentType> = {
   "/feed": FeedPage,
+  "/graph": GraphPage,
   "/keys": KeysPage,
   "/audit": AuditPage,
   "/account": ProfilePage,

@@ -13,6 +13,11 @@ import { Link, useLocation } from "./router";
 
 const NAV = [
   { to: "/feed", label: "Live events", icon: "M3 12h4l3-8 4 16 3-8h4" },
+  {
+    to: "/graph",
+    label: "Entity graph",
+    icon: "M6 6a2 2 0 1 0 0 .1M18 6a2 2 0 1 0 0 .1M12 18a2 2 0 1 0 0 .1M7.5 7.5l3.5 8.5M16.5 7.5 13 16M8 6h8",
+  },
   { to: "/keys", label: "API keys", icon: "M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1A4 4 0 0 1 15 7z" },
   { to: "/audit", label: "Audit log", icon: "M5 4h14v16H5zM9 8h6M9 12h6M9 16h4" },
   { to: "/account", label: "Profile", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0" },
