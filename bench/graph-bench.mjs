@@ -42,8 +42,9 @@ await build({
 });
 const { SyncClient, MemoryReplica, httpTransport } = await import(pathToFileURL(bundle).href);
 
-/** `token` is a JWT or (for long runs; JWTs expire in 15 minutes) an API key. */
-async function api(baseUrl, path, { token, method = "GET", body } = {}) {
+/** `token` is a JWT or (for long runs; JWTs expire in 15 minutes) an API key. A 503 is tried again once. */
+async function api(baseUrl, path, options = {}, retried = false) {
+  const { token, method = "GET", body } = options;
   const auth = token?.startsWith("ewk_") ? { "x-api-key": token } : { authorization: `Bearer ${token}` };
   const res = await fetch(`${baseUrl}${path}`, {
     method,
@@ -53,6 +54,7 @@ async function api(baseUrl, path, { token, method = "GET", body } = {}) {
     },
     body: body ? JSON.stringify(body) : undefined,
   });
+  if (res.status === 503 && !retried) return api(baseUrl, path, options, true);
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${(await res.text()).slice(0, 300)}`);
   return res.json();
 }
