@@ -152,6 +152,26 @@ export class GraphSync extends DurableObject<Env> {
   }
 
   // ── Live sockets ──────────────────────────────────────────────────────
+  /**
+   * Closes the live sockets opened with one credential (a session that ended, a key
+   * that was revoked), or all of them; like UserHub.disconnect, for the same callers.
+   */
+  disconnect(filter: { type: "session" | "api_key"; id: string } | "all", reason: string): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const state = ws.deserializeAttachment() as LiveSocketState | null;
+      const hit = filter === "all" || (state?.credential.type === filter.type && state.credential.id === filter.id);
+      if (!hit) continue;
+      try {
+        ws.close(1008, reason.slice(0, 120));
+        closed++;
+      } catch {
+        // Already closing.
+      }
+    }
+    return closed;
+  }
+
   #broadcast(items: FeedItem[], deviceId: string) {
     if (items.length === 0) return;
     const sockets = this.ctx.getWebSockets();

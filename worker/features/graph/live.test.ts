@@ -3,7 +3,7 @@
  * /api/v1/graph/ws, `change` frames for everything, one entity or one type, the
  * subscribe/unsubscribe frames, and refusals (reused ticket, missing scope, no upgrade).
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BASE, call, createApiKey, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { expectError } from "../../../test/worker/support/envelope";
@@ -100,6 +100,23 @@ describe("live graph changes", () => {
     await expectError(await upgrade({}, { "x-api-key": eventsOnly.secret }), 403, "insufficient_scope");
     await expectError(await call("/api/v1/graph/ws", { token: alice.accessToken }), 426, "upgrade_required");
     await expectError(await upgrade({ entity: "bad id!", ticket: await ticket(alice) }), 400, "validation_failed");
+  });
+
+  it("closes the sockets of a credential that ended, and only those", async () => {
+    const byKey = await createApiKey(alice, ["graph:read"]);
+    const keyRes = await upgrade({ all: "true" }, { "x-api-key": byKey.secret });
+    const keySocket = new LiveSocket(keyRes.webSocket!);
+    open.push(keySocket);
+    await keySocket.nextOfType("welcome");
+    const sessionSocket = await connect(alice, { all: "true" });
+    const closed = await env.GRAPH_SYNC.getByName(alice.id).disconnect(
+      { type: "api_key", id: byKey.key.id },
+      "api_key_revoked",
+    );
+    expect(closed).toBe(1);
+    expect(await keySocket.closedByServer()).toEqual({ code: 1008, reason: "api_key_revoked" });
+    await sessionSocket.sync();
+    expect(sessionSocket.closed).toBe(false);
   });
 
   it("never sends one user's changes to another user's socket", async () => {
