@@ -341,27 +341,16 @@ try {
     },
   });
   await new Promise((resolve) => setTimeout(resolve, 5500));
-  const demo = await api(baseUrl, "/api/v1/auth/login", {
-    method: "POST",
-    body: { email: "demo@edgewise.dev", password: "edgewise-demo-pass" },
-  });
-  const key = await api(baseUrl, "/api/v1/keys", {
-    token: demo.access_token,
-    method: "POST",
-    body: { name: "graph-bench", scopes: ["graph:read", "graph:write"] },
-  });
-  const ctx = { baseUrl, token: key.secret };
+  /** An API key with the graph scopes for one of the seeded accounts (API keys outlive a long run; JWTs do not). */
+  const graphKey = async (email, password) => {
+    const login = await api(baseUrl, "/api/v1/auth/login", { method: "POST", body: { email, password } });
+    const body = { name: `graph-bench-${email}`, scopes: ["graph:read", "graph:write"] };
+    const key = await api(baseUrl, "/api/v1/keys", { token: login.access_token, method: "POST", body });
+    return { baseUrl, token: key.secret };
+  };
+  const ctx = await graphKey("demo@edgewise.dev", "edgewise-demo-pass");
   // Cold syncs read a graph of exactly N entities: another account's, filled for it alone.
-  const admin2 = await api(baseUrl, "/api/v1/auth/login", {
-    method: "POST",
-    body: { email: "admin@edgewise.dev", password: "edgewise-admin-pass" },
-  });
-  const coldKey = await api(baseUrl, "/api/v1/keys", {
-    token: admin2.access_token,
-    method: "POST",
-    body: { name: "graph-bench-cold", scopes: ["graph:read", "graph:write"] },
-  });
-  const coldCtx = { baseUrl, token: coldKey.secret };
+  const coldCtx = await graphKey("admin@edgewise.dev", "edgewise-admin-pass");
   const results = {
     at: new Date().toISOString(),
     machine: machineFacts(),
