@@ -19,6 +19,7 @@ import { historyRoutes } from "./features/events/history-routes";
 import { eventRoutes } from "./features/events/routes";
 import { extensionRoutes } from "./features/extensions/routes";
 import { fileRoutes } from "./features/files/routes";
+import { graphRoutes } from "./features/graph/routes";
 import { knowledgeRoutes } from "./features/knowledge/routes";
 import { mcpRoutes } from "./features/mcp/routes";
 import { memoryRoutes } from "./features/memory/routes";
@@ -84,6 +85,7 @@ export function createApp() {
     documentRoutes,
     memoryRoutes,
     knowledgeRoutes,
+    graphRoutes,
   ];
   for (const routes of features) {
     api.route("/", routes);

@@ -8,6 +8,7 @@ import { runHousekeeping } from "./features/housekeeping/cleanup";
 import { AUTOMATION_CRON, runAutomationSweep } from "./features/schedules/sweep";
 
 export { ChatSession } from "../durable-objects/chat-session/chat-session";
+export { GraphSync } from "../durable-objects/graph-sync/graph-sync";
 export { MetricsHub } from "../durable-objects/metrics-hub/metrics-hub";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
 export { TaskQueue } from "../durable-objects/task-queue/task-queue";

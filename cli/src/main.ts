@@ -8,10 +8,12 @@ import { registerAgents } from "./commands/agents";
 import { registerChat } from "./commands/chat";
 import { registerEvents } from "./commands/events";
 import { registerFiles } from "./commands/files";
-import { registerKeys } from "./commands/keys";
-import { registerLogin } from "./commands/login";
+import { registerGraph } from "./commands/graph";
+import { registerKeys, registerKeys } from "./commands/keys";
+import { registerLogin, registerLogin } from "./commands/login";
 import { registerMemory } from "./commands/memory";
 import { registerSchedules } from "./commands/schedules";
+import { registerSync } from "./commands/sync";
 import { registerTasks } from "./commands/tasks";
 import { registerWhoami } from "./commands/whoami";
 import { registerWorkflows } from "./commands/workflows";
@@ -49,6 +51,8 @@ export function buildProgram(): Command {
   registerSchedules(program);
   registerFiles(program);
   registerMemory(program);
+  registerGraph(program);
+  registerSync(program);
   return program;
 }
 

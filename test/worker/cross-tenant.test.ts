@@ -89,6 +89,8 @@ async function seedAutomation() {
 }
 let aliceFile: FileDto;
 let aliceMemoryId: string;
+/** Alice's graph: an entity, a relationship, a pending conflict and an attachment. */
+const aliceGraph = { entity: "", relationship: "", conflict: "", attachment: "" };
 
 beforeAll(async () => {
   alice = await createUser({ name: "Alice Private" });
@@ -114,6 +116,8 @@ beforeAll(async () => {
     "files:write",
     "memory:read",
     "memory:write",
+    "graph:read",
+    "graph:write",
   ]);
   const provider = await call("/api/v1/providers", {
     token: alice.accessToken,
@@ -152,6 +156,56 @@ beforeAll(async () => {
   aliceFile = await stored(uploadForm(alice, "alice-private.txt", text(aliceText)));
   const memory = await call("/api/v1/memories", { token: alice.accessToken, body: { content: aliceText } });
   aliceMemoryId = (await json<{ id: string }>(memory)).id;
+  await makeAliceGraph();
+});
+
+/** Alice's entities, a relationship, an attachment, and a note two of her devices edited at once (pending). */
+async function makeAliceGraph() {
+  const post = async (path: string, body: unknown) => {
+    const res = await call(path, { token: alice.accessToken, body });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    return json<Record<string, unknown>>(res);
+  };
+  const note = await post("/api/v1/graph/entities", { type: "note", content: { name: aliceText, body: aliceText } });
+  const room = await post("/api/v1/graph/entities", { type: "room", content: { name: "Alice Private room" } });
+  aliceGraph.entity = String(note.id);
+  aliceGraph.relationship = String(
+    (await post("/api/v1/graph/relationships", { from_id: note.id, to_id: room.id, type: "related_to" })).id,
+  );
+  aliceGraph.attachment = String(
+    (await post(`/api/v1/graph/entities/${note.id}/attachments`, { file_name: "a.txt", data_base64: btoa(aliceText) }))
+      .id,
+  );
+  const edit = (device: string, body: string) => ({
+    protocol_versions: [1],
+    device_id: device,
+    clock: {},
+    cursor: 0,
+    changes: [
+      {
+        op: "upsert",
+        client_change_id: `${device}-1`,
+        counter: 1,
+        hlc: `${String(Date.now()).padStart(15, "0")}:000000:${device}`,
+        entity_id: note.id,
+        entity_type: "note",
+        version: `${device}-v1`,
+        parents: [note.version],
+        content: { name: aliceText, body },
+      },
+    ],
+  });
+  await post("/api/v1/graph/sync/push", edit("alice-phone", "one"));
+  const pushed = await post("/api/v1/graph/sync/push", edit("alice-laptop", "two"));
+  aliceGraph.conflict = String((pushed.results as { conflict_id: string }[])[0]?.conflict_id);
+}
+
+const graphProbe = (route: string, id: keyof typeof aliceGraph, code: string, body?: unknown): Probe => ({
+  route,
+  aliceId: () => aliceGraph[id],
+  body,
+  status: 404,
+  code,
 });
 
 const fileProbe = (route: string, status = 404, code = "not_found", body?: unknown): Probe => ({
@@ -258,6 +312,21 @@ const TABLE: Probe[] = [
   { route: "DELETE /api/v1/memories/{id}", aliceId: () => aliceMemoryId, status: 404, code: "not_found" },
   // A signed link's signature is the permission: without one, any id is refused alike.
   fileProbe("GET /api/v1/files/{id}/download", 400, "validation_failed"),
+  graphProbe("GET /api/v1/graph/entities/{id}", "entity", "unknown_entity"),
+  graphProbe("PATCH /api/v1/graph/entities/{id}", "entity", "unknown_entity", { patch: { body: "bob was here" } }),
+  graphProbe("DELETE /api/v1/graph/entities/{id}", "entity", "unknown_entity"),
+  graphProbe("GET /api/v1/graph/entities/{id}/history", "entity", "unknown_entity"),
+  graphProbe("GET /api/v1/graph/entities/{id}/neighbours", "entity", "unknown_entity"),
+  graphProbe("GET /api/v1/graph/entities/{id}/attachments", "entity", "unknown_entity"),
+  graphProbe("POST /api/v1/graph/entities/{id}/attachments", "entity", "unknown_entity", {
+    file_name: "bob.txt",
+    data_base64: btoa("bob"),
+  }),
+  graphProbe("GET /api/v1/graph/attachments/{id}", "attachment", "unknown_attachment"),
+  graphProbe("DELETE /api/v1/graph/attachments/{id}", "attachment", "unknown_attachment"),
+  graphProbe("DELETE /api/v1/graph/relationships/{id}", "relationship", "unknown_relationship"),
+  graphProbe("GET /api/v1/graph/conflicts/{id}", "conflict", "unknown_conflict"),
+  graphProbe("POST /api/v1/graph/conflicts/{id}/resolve", "conflict", "unknown_conflict", { choose: "local" }),
   { route: "GET /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "DELETE /api/v1/keys/{id}", aliceId: () => aliceKey.key.id, status: 404, code: "not_found" },
   { route: "GET /api/v1/admin/users/{id}", aliceId: () => alice.id, status: 403, code: "insufficient_scope" },
@@ -473,6 +542,32 @@ describe("the session WebSocket", () => {
 });
 
 describe("lists", () => {
+  it("Bob's graph lists, search, paths, sync feed and conflicts never show Alice's graph", async () => {
+    for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
+      for (const path of [
+        "/api/v1/graph/entities?include_deleted=true&limit=100",
+        `/api/v1/graph/entities?q=${encodeURIComponent(aliceText.split(" ")[3] ?? "alice")}`,
+        "/api/v1/graph/conflicts?limit=100",
+        `/api/v1/graph/paths?from=${aliceGraph.entity}&to=${aliceGraph.entity}`,
+      ]) {
+        const text = await (await call(path, credential)).text();
+        expect(text).not.toContain(aliceText);
+        expect(text).not.toContain(aliceGraph.conflict);
+      }
+      const feed = await call("/api/v1/graph/sync/pull", {
+        ...credential,
+        body: { protocol_versions: [1], device_id: "bob-phone", cursor: 0 },
+      });
+      const text = await feed.text();
+      expect(feed.status).toBe(200);
+      for (const id of Object.values(aliceGraph)) expect(text).not.toContain(id);
+    }
+    const aliceSees = await call(`/api/v1/graph/entities/${aliceGraph.entity}`, { token: alice.accessToken });
+    expect(await aliceSees.text()).toContain(aliceText);
+    const conflict = await call(`/api/v1/graph/conflicts/${aliceGraph.conflict}`, { token: alice.accessToken });
+    expect(await json(conflict)).toMatchObject({ resolution_status: "pending" });
+  });
+
   it("GET /keys shows Bob his keys and never Alice's", async () => {
     for (const credential of [{ token: bob.accessToken }, { apiKey: bobKey.secret }]) {
       const res = await call("/api/v1/keys?include_revoked=true&limit=100", credential);

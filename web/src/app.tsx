@@ -23,6 +23,7 @@ import { ChatPage } from "./chat/chat-page";
 import { FeedPage } from "./events/feed-page";
 import { HubProvider } from "./events/hub-context";
 import { FilesPage } from "./files/files-page";
+import { GraphPage } from "./graph/graph-page";
 import { MemoryPage } from "./memory/memory-page";
 import { OutboxPage } from "./outbox/outbox-page";
 import { ToolsPage } from "./tools/tools-page";
@@ -65,6 +66,7 @@ const SIGNED_IN: Record<string, ComponentType> = {
   "/dead-letters": DeadLettersPage,
   "/files": FilesPage,
   "/memory": MemoryPage,
+  "/graph": GraphPage,
   "/keys": KeysPage,
   "/audit": AuditPage,
   "/account": ProfilePage,
