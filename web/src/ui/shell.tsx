@@ -36,6 +36,7 @@ const NAV = [
   { to: "/dead-letters", label: "Dead letters", icon: "M4 4h16v16H4zM4 9h16M9 14h6" },
   { to: "/files", label: "Files", icon: "M6 2h9l5 5v15H6zM14 2v6h6" },
   { to: "/memory", label: "Memory", icon: "M12 3a7 7 0 0 0-4 12.7V19h8v-3.3A7 7 0 0 0 12 3zM9 22h6" },
+  {
     to: "/graph",
     label: "Entity graph",
     icon: "M6 6a2 2 0 1 0 0 .1M18 6a2 2 0 1 0 0 .1M12 18a2 2 0 1 0 0 .1M7.5 7.5l3.5 8.5M16.5 7.5 13 16M8 6h8",
