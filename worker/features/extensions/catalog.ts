@@ -4,10 +4,17 @@
  * MCP server pick it up from this list.
  */
 import { coreExtension } from "./builtin/core";
+import { graphExtension } from "./builtin/graph";
+import { knowledgeExtension } from "./builtin/knowledge";
 import { webExtension } from "./builtin/web";
 import type { ExtensionManifest } from "./manifest";
 
-export const BUILTIN_EXTENSIONS: readonly ExtensionManifest[] = [coreExtension, webExtension];
+export const BUILTIN_EXTENSIONS: readonly ExtensionManifest[] = [
+  coreExtension,
+  webExtension,
+  knowledgeExtension,
+  graphExtension,
+];
 
 const byName = new Map(BUILTIN_EXTENSIONS.map((extension) => [extension.name, extension]));
 

@@ -149,3 +149,40 @@ describe("requests the endpoint refuses", () => {
     expect(await ok.json()).toMatchObject({ jsonrpc: "2.0", id: 1, result: { serverInfo: { name: "edgewise" } } });
   });
 });
+
+describe("feature extensions on /mcp", () => {
+  it("serves the graph's tools once the graph extension is installed, and runs them as the caller", async () => {
+    const user = await createUser();
+    const before = await connect(bearer(user));
+    expect((await before.listTools()).tools.map((tool) => tool.name)).not.toContain("graph_create_entity");
+    await install(as(user), { name: "graph" });
+    await install(as(user), { name: "knowledge" });
+
+    const client = await connect(bearer(user));
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(
+      expect.arrayContaining(["graph_search_entities", "graph_find_path", "memory_search", "read_file"]),
+    );
+    const created = await client.callTool({
+      name: "graph_create_entity",
+      arguments: { type: "room", content: { name: "Kitchen by MCP" } },
+    });
+    expect(created.isError).toBeFalsy();
+    const found = await client.callTool({ name: "graph_search_entities", arguments: { query: "Kitchen" } });
+    expect(JSON.stringify(found.structuredContent ?? found.content)).toContain("Kitchen by MCP");
+    const recorded = await rows<{ tool: string; source: string; status: string }>(
+      "SELECT tool, source, status FROM tool_executions WHERE user_id = ? ORDER BY created_at",
+      user.id,
+    );
+    expect(recorded).toEqual([
+      { tool: "graph_create_entity", source: "mcp", status: "succeeded" },
+      { tool: "graph_search_entities", source: "mcp", status: "succeeded" },
+    ]);
+
+    const stranger = await createUser();
+    await install(as(stranger), { name: "graph" });
+    const theirs = await connect(bearer(stranger));
+    const empty = await theirs.callTool({ name: "graph_search_entities", arguments: { query: "Kitchen" } });
+    expect(JSON.stringify(empty.structuredContent ?? empty.content)).not.toContain("Kitchen by MCP");
+  });
+});

@@ -13,6 +13,7 @@ import { toolRuntime } from "../tools/runtime";
 import type { UsageLedger } from "../usage/contract";
 import { usageLedger } from "../usage/service";
 import type { ContextProvider } from "./context-provider";
+import { knowledgeProvider } from "./knowledge-provider";
 
 export { setModelOverride } from "../models/resolve";
 
@@ -31,7 +32,12 @@ export async function withModelFallback<T>(
   return (await fallBackThroughChain(models, attempt)).value;
 }
 
-const defaults: PipelineDeps = { tools: toolRuntime, models: modelResolver, usage: usageLedger, context: [] };
+const defaults: PipelineDeps = {
+  tools: toolRuntime,
+  models: modelResolver,
+  usage: usageLedger,
+  context: [knowledgeProvider],
+};
 let overrides: Partial<PipelineDeps> = {};
 
 export function pipelineDeps(): PipelineDeps {

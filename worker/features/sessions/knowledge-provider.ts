@@ -1,0 +1,25 @@
+/**
+ * The memory issue's hook into the chat pipeline: before a model step, the user's
+ * memories and indexed files are searched (hybrid keyword + vector) with the
+ * latest message, and the best chunks join the context with citations back to
+ * their file and page or sheet. Off for agents whose config says
+ * `memory_retrieval: false`.
+ */
+import { knowledgeContext } from "../knowledge/context";
+import type { ContextProvider } from "./context-provider";
+
+export const knowledgeProvider: ContextProvider = {
+  name: "knowledge",
+  async retrieve(env, query, signal) {
+    if (query.agentConfig.memory_retrieval === false) return [];
+    signal.throwIfAborted();
+    const chunks = await knowledgeContext(env, query.userId, query.text, query.limit);
+    return chunks.map((chunk) => ({
+      text: chunk.text,
+      citation: {
+        title: chunk.label,
+        ...(chunk.citation.file_id ? { url: `/api/v1/files/${chunk.citation.file_id}` } : {}),
+      },
+    }));
+  },
+};
