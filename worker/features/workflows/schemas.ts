@@ -216,4 +216,4 @@ export const ApprovalBody = z
     comment: z.string().max(2_000).optional(),
   })
   .strict()
-  .openapi("ApprovalDecision");
+  .openapi("WorkflowApprovalDecision");
