@@ -57,7 +57,11 @@ export function credentialOf(principal: Principal): Credential {
  */
 export async function disconnectLive(env: Env, userId: string, filter: DisconnectFilter, reason: string) {
   try {
-    await userHub(env, userId).disconnect(filter, reason);
+    // Every object that holds this user's sockets: the live hub and the graph's sync object.
+    await Promise.all([
+      userHub(env, userId).disconnect(filter, reason),
+      env.GRAPH_SYNC.getByName(userId).disconnect(filter, reason),
+    ]);
   } catch (error) {
     console.error(JSON.stringify({ level: "error", msg: "live disconnect failed", reason, error: String(error) }));
   }

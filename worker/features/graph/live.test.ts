@@ -119,6 +119,26 @@ describe("live graph changes", () => {
     expect(sessionSocket.closed).toBe(false);
   });
 
+  it("closes a graph socket when its login session ends (logout) or its key is revoked", async () => {
+    const user = await createUser();
+    const key = await createApiKey(user, ["graph:read"]);
+    const keyRes = await upgrade({ all: "true" }, { "x-api-key": key.secret });
+    const keySocket = new LiveSocket(keyRes.webSocket!);
+    open.push(keySocket);
+    await keySocket.nextOfType("welcome");
+    const sessionSocket = await connect(user, { all: "true" });
+
+    const revoked = await call(`/api/v1/keys/${key.key.id}`, { method: "DELETE", token: user.accessToken });
+    expect(revoked.status).toBeLessThan(300);
+    expect((await keySocket.closedByServer()).code).toBe(1008);
+    await sessionSocket.sync();
+    expect(sessionSocket.closed).toBe(false);
+
+    const loggedOut = await call("/api/v1/auth/logout", { method: "POST", token: user.accessToken });
+    expect(loggedOut.status).toBeLessThan(300);
+    expect((await sessionSocket.closedByServer()).code).toBe(1008);
+  });
+
   it("never sends one user's changes to another user's socket", async () => {
     const bob = await createUser();
     const bobs = await connect(bob, { all: "true" });
