@@ -198,6 +198,34 @@ describe("a multi-step run", () => {
   });
 });
 
+describe("agent steps through the chat pipeline", () => {
+  it("asks a real agent (offline provider, real calculator) and passes its answer on", async () => {
+    const user = await createUser();
+    const agent = await json<{ id: string }>(
+      await call("/api/v1/agents", {
+        token: user.accessToken,
+        body: { name: "calc", model: "offline:assistant", tools: ["calculator"] },
+      }),
+    );
+    const wf = await createWorkflow(user, {
+      steps: [{ id: "ask", kind: "agent", agent_id: agent.id, prompt: '/calculator {"expression":"{{ input.a }}*7"}' }],
+    });
+    const run = await waitRun(user, (await startRun(user, wf.id, { a: 6 })).id);
+    expect(run.status).toBe("succeeded");
+    const output = step(run, "ask").output as { text: string; session_id: string };
+    expect(output.text).toContain("42");
+    const session = await getJson<{ agent_id: string; title: string }>(user, `/api/v1/sessions/${output.session_id}`);
+    expect(session.agent_id).toBe(agent.id);
+    expect(session.title).toMatch(/^Workflow step /);
+
+    const missing = await createWorkflow(user, {
+      steps: [{ id: "ask", kind: "agent", agent_id: "no-such-agent", prompt: "hello" }],
+    });
+    const failed = await waitRun(user, (await startRun(user, missing.id)).id);
+    expect(failed.status).toBe("failed");
+  });
+});
+
 describe("approvals and cancellation", () => {
   it("waits for approval, then goes on when approved", async () => {
     const user = await createUser();
