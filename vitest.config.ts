@@ -6,58 +6,76 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
+const WORKER_TESTS = [
+  "worker/**/*.test.ts",
+  "durable-objects/**/*.test.ts",
+  "test/worker/**/*.test.ts",
+  // Measurements that run inside workerd: only with `npm run bench:agent`, never in `npm test`.
+  ...(process.env.EDGEWISE_BENCH ? ["bench/**/*.test.ts"] : []),
+];
+/**
+ * Test files that read PDFs (unpdf) or print them (Browser Rendering). After one of
+ * them, the next file started in the same workerd runtime crashes it ("WebSocket
+ * protocol error 1009: Message is too large"), so each runs in a runtime of its own.
+ */
+const PDF_TESTS = [
+  "worker/features/files/files.test.ts",
+  "worker/features/documents/documents.test.ts",
+  "worker/features/documents/convert.test.ts",
+  "worker/features/knowledge/knowledge.test.ts",
+];
+
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const migrations = await readD1Migrations("./migrations");
+  const workerProject = (name: string, include: string[], exclude: string[]) => ({
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.toml" },
+        remoteBindings: false,
+        miniflare: {
+          compatibilityFlags: ["nodejs_compat", "service_binding_extra_handlers"],
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ENVIRONMENT: "development",
+            EMAIL_PROVIDER: "outbox",
+            APP_URL: "http://127.0.0.1:8787",
+            JWT_SECRET: "test-jwt-secret",
+            METRICS_TOKEN: "test-metrics-token",
+            EMAIL_API_KEY: "test-email-key",
+            ENCRYPTION_KEY: "test-encryption-key",
+            // Real PBKDF2, fewer rounds: the suite hashes hundreds of passwords.
+            PBKDF2_ITERATIONS: "1000",
+            // Local Resend-compatible server (test/worker/global-setup.ts).
+            EMAIL_API_URL: inject("emailApiUrl"),
+            // Local "internet" (test/worker/fake-web.ts); its /dns-query is the guard's resolver.
+            FAKE_WEB_URL: inject("fakeWebUrl"),
+            DOH_URL: `${inject("fakeWebUrl")}/dns-query`,
+            // Local OpenAI Chat Completions server (test/worker/fake-openai.ts).
+            FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
+            // Local remote MCP server (test/worker/fake-mcp-server.ts) that tests install as an extension.
+            FAKE_MCP_URL: inject("fakeMcpUrl"),
+          },
+        },
+      })),
+    ],
+    test: {
+      name,
+      include,
+      exclude: [...exclude, "**/node_modules/**"],
+      setupFiles: ["./test/worker/apply-migrations.ts"],
+      globalSetup: ["./test/worker/global-setup.ts"],
+    },
+  });
   return {
     test: {
       silent: "passed-only",
       // The JSON report lets .ci/run print one plain "N passed, N failed" line.
       reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
       projects: [
-        {
-          plugins: [
-            cloudflareTest(({ inject }) => ({
-              wrangler: { configPath: "./wrangler.toml" },
-              remoteBindings: false,
-              miniflare: {
-                compatibilityFlags: ["nodejs_compat", "service_binding_extra_handlers"],
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  ENVIRONMENT: "development",
-                  EMAIL_PROVIDER: "outbox",
-                  APP_URL: "http://127.0.0.1:8787",
-                  JWT_SECRET: "test-jwt-secret",
-                  METRICS_TOKEN: "test-metrics-token",
-                  EMAIL_API_KEY: "test-email-key",
-                  ENCRYPTION_KEY: "test-encryption-key",
-                  // Real PBKDF2, fewer rounds: the suite hashes hundreds of passwords.
-                  PBKDF2_ITERATIONS: "1000",
-                  // Local Resend-compatible server (test/worker/global-setup.ts).
-                  EMAIL_API_URL: inject("emailApiUrl"),
-                  // Local "internet" (test/worker/fake-web.ts); its /dns-query is the guard's resolver.
-                  FAKE_WEB_URL: inject("fakeWebUrl"),
-                  DOH_URL: `${inject("fakeWebUrl")}/dns-query`,
-                  // Local OpenAI Chat Completions server (test/worker/fake-openai.ts).
-                  FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
-                  // Local remote MCP server (test/worker/fake-mcp-server.ts) that tests install as an extension.
-                  FAKE_MCP_URL: inject("fakeMcpUrl"),
-                },
-              },
-            })),
-          ],
-          test: {
-            name: "worker",
-            include: [
-              "worker/**/*.test.ts",
-              "durable-objects/**/*.test.ts",
-              "test/worker/**/*.test.ts",
-              // Measurements that run inside workerd: only with `npm run bench:agent`, never in `npm test`.
-              ...(process.env.EDGEWISE_BENCH ? ["bench/**/*.test.ts"] : []),
-            ],
-            setupFiles: ["./test/worker/apply-migrations.ts"],
-            globalSetup: ["./test/worker/global-setup.ts"],
-          },
-        },
+        workerProject("worker", WORKER_TESTS, PDF_TESTS),
+        ...PDF_TESTS.map((file) =>
+          workerProject(`worker-${file.split("/").at(-1)?.replace(".test.ts", "")}`, [file], []),
+        ),
         {
           test: {
             name: "e2e",

@@ -8,12 +8,15 @@
 import { knowledgeContext } from "../knowledge/context";
 import type { ContextProvider } from "./context-provider";
 
+/** The search reads the start of the message: enough to find what it is about, and a pasted 2 MB document stays cheap. */
+const MAX_QUERY_CHARS = 1_000;
+
 export const knowledgeProvider: ContextProvider = {
   name: "knowledge",
   async retrieve(env, query, signal) {
     if (query.agentConfig.memory_retrieval === false) return [];
     signal.throwIfAborted();
-    const chunks = await knowledgeContext(env, query.userId, query.text, query.limit);
+    const chunks = await knowledgeContext(env, query.userId, query.text.slice(0, MAX_QUERY_CHARS), query.limit);
     return chunks.map((chunk) => ({
       text: chunk.text,
       citation: {
