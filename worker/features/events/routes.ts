@@ -3,20 +3,17 @@
  * user event, and the recent-events buffer for clients that poll.
  */
 
-import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { CONNECT_HEADER, type ConnectParams } from "../../../durable-objects/user-hub/protocol";
-import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
-import { authenticate, credentialIsLive, readCredential } from "../../middleware/auth";
 import { tooLarge } from "../../middleware/body";
 import { idempotent } from "../../middleware/idempotency";
 import { AUTHENTICATED, createRoute, createRouter, errorResponses, securedRoute } from "../../openapi";
 import { getConfig } from "../config/service";
 import type { HubEvent } from "./catalog";
-import { credentialOf, publishEvent, userHub } from "./publish";
+import { connectingUser, ticketResponse } from "./connect";
+import { publishEvent, userHub } from "./publish";
 import { ConnectQuery, PublishBody, PublishResponse, RecentQuery, RecentResponse, TicketResponse } from "./schemas";
-import { issueTicket, readTicket } from "./tickets";
 
 export const eventRoutes = createRouter();
 
@@ -29,36 +26,8 @@ eventRoutes.openapi(
     scopes: ["events:read"],
     responses: { 201: { description: "Ticket", content: { "application/json": { schema: TicketResponse } } } },
   }),
-  async (c) => {
-    const { ticket, expiresAt } = await issueTicket(c.env, c.var.principal.userId, credentialOf(c.var.principal));
-    const url = new URL("/api/v1/ws", c.req.url);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    url.searchParams.set("ticket", ticket);
-    return c.json({ ticket, expires_at: new Date(expiresAt).toISOString(), url: url.toString() }, 201);
-  },
+  async (c) => c.json(await ticketResponse(c, "hub-ticket", "/api/v1/ws"), 201),
 );
-
-/** Who is connecting: a ticket's user, or the caller of an Authorization/X-API-Key header. */
-async function connectingUser(c: Context<AppEnv>, ticket: string | undefined) {
-  if (ticket) {
-    const claims = await readTicket(c.env, ticket);
-    if (!claims) throw new AppError(401, "invalid_ticket", "The connect ticket is invalid or expired");
-    if (!(await credentialIsLive(c.env, claims.sub, claims.cred))) {
-      throw new AppError(401, "credential_revoked", "The session or key this ticket was issued to has ended");
-    }
-    return { userId: claims.sub, credential: claims.cred, nonce: claims.nonce, expiresAt: claims.exp };
-  }
-  if (!readCredential(c.req.raw.headers)) {
-    throw new AppError(401, "missing_credentials", "Connect with ?ticket= or an Authorization header");
-  }
-  await authenticate(c, async () => {});
-  if (!c.var.principal.scopes.has("events:read")) {
-    throw new AppError(403, "insufficient_scope", "Connecting needs the events:read scope", {
-      required: ["events:read"],
-    });
-  }
-  return { userId: c.var.principal.userId, credential: credentialOf(c.var.principal), nonce: null, expiresAt: null };
-}
 
 eventRoutes.openapi(
   createRoute({
@@ -83,7 +52,7 @@ eventRoutes.openapi(
       });
     }
     const query = c.req.valid("query");
-    const user = await connectingUser(c, query.ticket);
+    const user = await connectingUser(c, query.ticket, { purpose: "hub-ticket", scope: "events:read" });
     const limits = await getConfig(c.env, "hub_limits");
     if (query.topics.length > limits.max_topics_per_connection) {
       throw new AppError(400, "too_many_topics", `At most ${limits.max_topics_per_connection} topics per connection`, {

@@ -1,18 +1,8 @@
-/**
- * Live graph changes over WebSocket: a one-time ticket (browsers cannot send
- * headers on a WebSocket), then GET /api/v1/graph/ws with the ticket or an
- * Authorization header and what to follow (entity ids, types, or all). The
- * user's GraphSync holds the socket and sends a `change` frame per change.
- */
-import type { Context } from "hono";
 import { LIVE_CONNECT_HEADER, type LiveConnectParams } from "../../../durable-objects/graph-sync/live";
 import { Id } from "../../../shared/graph-sync/protocol";
-import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
-import { authenticate, credentialIsLive, readCredential } from "../../middleware/auth";
 import { AUTHENTICATED, createRoute, createRouter, errorResponses, jsonResponse, securedRoute } from "../../openapi";
-import { credentialOf } from "../events/publish";
-import { issueGraphTicket, readGraphTicket } from "./live-tickets";
+import { connectingUser, ticketResponse } from "../events/connect";
 import { LiveConnectQuery, LiveTicketResponse } from "./schemas";
 import { graphOf } from "./service";
 
@@ -27,35 +17,8 @@ liveRoutes.openapi(
     scopes: ["graph:read"],
     responses: { 201: jsonResponse("Ticket, valid for 60 s", LiveTicketResponse) },
   }),
-  async (c) => {
-    const { ticket, expiresAt } = await issueGraphTicket(c.env, c.var.principal.userId, credentialOf(c.var.principal));
-    const url = new URL("/api/v1/graph/ws", c.req.url);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    url.searchParams.set("ticket", ticket);
-    return c.json({ ticket, expires_at: new Date(expiresAt).toISOString(), url: url.toString() }, 201);
-  },
+  async (c) => c.json(await ticketResponse(c, "graph-ticket", "/api/v1/graph/ws"), 201),
 );
-
-async function connectingUser(c: Context<AppEnv>, ticket: string | undefined) {
-  if (ticket) {
-    const claims = await readGraphTicket(c.env, ticket);
-    if (!claims) throw new AppError(401, "invalid_ticket", "The connect ticket is invalid or expired");
-    if (!(await credentialIsLive(c.env, claims.sub, claims.cred))) {
-      throw new AppError(401, "credential_revoked", "The session or key this ticket was issued to has ended");
-    }
-    return { userId: claims.sub, credential: claims.cred, nonce: claims.nonce, expiresAt: claims.exp };
-  }
-  if (!readCredential(c.req.raw.headers)) {
-    throw new AppError(401, "missing_credentials", "Connect with ?ticket= or an Authorization header");
-  }
-  await authenticate(c, async () => {});
-  if (!c.var.principal.scopes.has("graph:read")) {
-    throw new AppError(403, "insufficient_scope", "Connecting needs the graph:read scope", {
-      required: ["graph:read"],
-    });
-  }
-  return { userId: c.var.principal.userId, credential: credentialOf(c.var.principal), nonce: null, expiresAt: null };
-}
 
 const list = (value: string | undefined) => (value ? value.split(",").filter(Boolean) : []);
 
@@ -80,7 +43,7 @@ liveRoutes.openapi(
       });
     }
     const query = c.req.valid("query");
-    const user = await connectingUser(c, query.ticket);
+    const user = await connectingUser(c, query.ticket, { purpose: "graph-ticket", scope: "graph:read" });
     const entities = list(query.entity);
     const types = list(query.type);
     if (entities.length > 500 || types.length > 50) {

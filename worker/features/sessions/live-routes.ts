@@ -12,6 +12,7 @@ import { getDb } from "../../db/client";
 import { AppError } from "../../errors";
 import { authenticate, credentialIsLive, readCredential } from "../../middleware/auth";
 import { AUTHENTICATED, createRoute, createRouter, errorResponses, jsonResponse, securedRoute } from "../../openapi";
+import { socketUrl } from "../events/connect";
 import { credentialOf } from "../events/publish";
 import { SessionIdParam, StreamQuery, WsConnectQuery, WsTicketSchema } from "./schemas";
 import { getOwnSession, refOf, sessionStub, unwrap } from "./service";
@@ -70,10 +71,8 @@ liveSessionRoutes.openapi(
   async (c) => {
     const { session } = await getOwnSession(getDb(c.env), c.var.principal.userId, c.req.valid("param").id);
     const { ticket, expiresAt } = await issueSocketTicket(c.env, c.var.principal, session.id);
-    const url = new URL(`/api/v1/sessions/${encodeURIComponent(session.id)}/ws`, c.req.url);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    url.searchParams.set("ticket", ticket);
-    return c.json({ ticket, url: url.toString(), expires_at: new Date(expiresAt).toISOString() }, 201);
+    const url = socketUrl(c, `/api/v1/sessions/${encodeURIComponent(session.id)}/ws`, ticket);
+    return c.json({ ticket, url, expires_at: new Date(expiresAt).toISOString() }, 201);
   },
 );
 

@@ -7,8 +7,7 @@
  */
 import { z } from "zod";
 import { Credential } from "../../../durable-objects/chat-session/protocol";
-import { hmacSign, hmacVerify } from "../../lib/crypto";
-import { fromBase64Url, toBase64Url, utf8 } from "../../lib/encoding";
+import { readSignedTicket, signTicket } from "../../lib/signed-ticket";
 import type { Principal } from "../auth/principal";
 import { credentialOf } from "../events/publish";
 
@@ -34,8 +33,7 @@ export async function issueSocketTicket(env: Pick<Env, "JWT_SECRET">, principal:
     cred: credentialOf(principal),
     scopes: [...principal.scopes],
   };
-  const payload = toBase64Url(utf8.encode(JSON.stringify(claims)));
-  return { ticket: `${payload}.${await hmacSign(`${env.JWT_SECRET}:${PURPOSE}`, payload)}`, expiresAt: claims.exp };
+  return { ticket: await signTicket(env.JWT_SECRET, PURPOSE, claims), expiresAt: claims.exp };
 }
 
 /** The claims of a well-signed, unexpired ticket for `sessionId`; null for anything else. */
@@ -44,13 +42,6 @@ export async function readSocketTicket(
   ticket: string,
   sessionId: string,
 ): Promise<SocketTicketClaims | null> {
-  const [payload, signature, extra] = ticket.split(".");
-  if (!payload || !signature || extra !== undefined) return null;
-  if (!(await hmacVerify(`${env.JWT_SECRET}:${PURPOSE}`, payload, signature))) return null;
-  try {
-    const claims = Claims.safeParse(JSON.parse(utf8.decode(fromBase64Url(payload))));
-    return claims.success && claims.data.exp > Date.now() && claims.data.sid === sessionId ? claims.data : null;
-  } catch {
-    return null;
-  }
+  const claims = await readSignedTicket(env.JWT_SECRET, PURPOSE, ticket, Claims);
+  return claims?.sid === sessionId ? claims : null;
 }
