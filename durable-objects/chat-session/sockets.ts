@@ -4,6 +4,8 @@
  * and fanning each new event out to the sockets that are live. Frame handling
  * (send, cancel, approve, reject) is in chat-session.ts.
  */
+
+import { parseClientFrame } from "../../worker/lib/client-frame";
 import type { EventLog } from "./event-log";
 import {
   ClientFrame,
@@ -71,28 +73,7 @@ export function broadcast(ctx: DurableObjectState, event: StreamEvent): void {
   }
 }
 
-const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
-
 /** A valid client frame, or the error frame that answers a bad one. */
 export function parseFrame(raw: string | ArrayBuffer): { frame: ClientFrame } | { error: ServerFrame } {
-  if (typeof raw !== "string" || raw.length > MAX_CLIENT_FRAME_BYTES || utf8Bytes(raw) > MAX_CLIENT_FRAME_BYTES) {
-    return {
-      error: {
-        type: "error",
-        code: "bad_frame",
-        message: `Send JSON text frames under ${MAX_CLIENT_FRAME_BYTES} bytes`,
-      },
-    };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { error: { type: "error", code: "bad_frame", message: "Frame is not valid JSON" } };
-  }
-  const parsed = ClientFrame.safeParse(json);
-  if (parsed.success) return { frame: parsed.data };
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-  return { error: { type: "error", code: "bad_frame", message: `${where}${issue?.message ?? "Unknown frame"}` } };
+  return parseClientFrame(raw, ClientFrame, MAX_CLIENT_FRAME_BYTES);
 }

@@ -6,8 +6,10 @@
  * authenticates first (worker/features/graph/); expected failures come back as
  * `{ok:false, …}` values, never thrown across RPC.
  */
+
 import { DurableObject } from "cloudflare:workers";
 import type { FeedItem, PullRequest, PushRequest } from "../../shared/graph-sync/protocol";
+import { parseClientFrame } from "../../worker/lib/client-frame";
 import { addAttachment, deleteAttachment, getAttachmentRow, listAttachments, type NewAttachment } from "./attachments";
 import { getConflict } from "./conflicts";
 import { type Ctx, toConflictState } from "./context";
@@ -222,29 +224,10 @@ export class GraphSync extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    if (typeof raw !== "string" || new TextEncoder().encode(raw).byteLength > MAX_CLIENT_FRAME_BYTES) {
-      return send(ws, {
-        type: "error",
-        code: "bad_frame",
-        message: `Send JSON text frames under ${MAX_CLIENT_FRAME_BYTES} bytes`,
-      });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return send(ws, { type: "error", code: "bad_frame", message: "Frame is not valid JSON" });
-    }
-    const parsed = LiveClientMessage.safeParse(json);
-    if (!parsed.success) {
-      return send(ws, {
-        type: "error",
-        code: "bad_frame",
-        message: parsed.error.issues[0]?.message ?? "Unknown frame",
-      });
-    }
+    const parsed = parseClientFrame(raw, LiveClientMessage, MAX_CLIENT_FRAME_BYTES);
+    if ("error" in parsed) return send(ws, parsed.error);
     const state = ws.deserializeAttachment() as LiveSocketState;
-    const message = parsed.data;
+    const message = parsed.frame;
     switch (message.type) {
       case "ping":
         return send(ws, { type: "pong", ts: new Date().toISOString() });

@@ -5,10 +5,12 @@
  * The Worker authenticates before forwarding an upgrade here (features/events/routes.ts)
  * and publishes with `publish()` (features/events/publish.ts).
  */
+
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../../worker/features/config/service";
 import type { HubEvent } from "../../worker/features/events/catalog";
 import { metricsHub } from "../../worker/features/observability/collector";
+import { parseClientFrame } from "../../worker/lib/client-frame";
 import {
   ClientMessage,
   CONNECT_HEADER,
@@ -33,8 +35,6 @@ function send(ws: WebSocket, message: ServerMessage) {
     // The socket closed under us; its close handler does the bookkeeping.
   }
 }
-
-const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
 
 function jsonError(status: number, code: string, message: string) {
   return Response.json({ error: { code, message, details: null } }, { status });
@@ -144,29 +144,9 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    // The limit is in bytes: a string's length counts UTF-16 units, so a multi-byte text would slip past it.
-    if (typeof raw !== "string" || raw.length > MAX_CLIENT_FRAME_BYTES || utf8Bytes(raw) > MAX_CLIENT_FRAME_BYTES) {
-      return send(ws, {
-        type: "error",
-        code: "bad_frame",
-        message: `Send JSON text frames under ${MAX_CLIENT_FRAME_BYTES} bytes`,
-      });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return send(ws, { type: "error", code: "bad_frame", message: "Frame is not valid JSON" });
-    }
-    const parsed = ClientMessage.safeParse(json);
-    if (!parsed.success) {
-      return send(ws, {
-        type: "error",
-        code: "bad_frame",
-        message: parsed.error.issues[0]?.message ?? "Unknown frame",
-      });
-    }
-    this.#handle(ws, parsed.data);
+    const parsed = parseClientFrame(raw, ClientMessage, MAX_CLIENT_FRAME_BYTES);
+    if ("error" in parsed) return send(ws, parsed.error);
+    this.#handle(ws, parsed.frame);
   }
 
   #handle(ws: WebSocket, message: ClientMessage) {
