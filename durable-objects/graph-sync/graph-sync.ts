@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { FeedItem, PullRequest, PushRequest } from "../../shared/graph-sync/protocol";
 import { parseClientFrame } from "../../worker/lib/client-frame";
+import { type CloseFilter, closeSocketsOf } from "../../worker/lib/close-sockets";
 import { addAttachment, deleteAttachment, getAttachmentRow, listAttachments, type NewAttachment } from "./attachments";
 import { getConflict } from "./conflicts";
 import { type Ctx, toConflictState } from "./context";
@@ -158,20 +159,8 @@ export class GraphSync extends DurableObject<Env> {
    * Closes the live sockets opened with one credential (a session that ended, a key
    * that was revoked), or all of them; like UserHub.disconnect, for the same callers.
    */
-  disconnect(filter: { type: "session" | "api_key"; id: string } | "all", reason: string): number {
-    let closed = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const state = ws.deserializeAttachment() as LiveSocketState | null;
-      const hit = filter === "all" || (state?.credential.type === filter.type && state.credential.id === filter.id);
-      if (!hit) continue;
-      try {
-        ws.close(1008, reason.slice(0, 120));
-        closed++;
-      } catch {
-        // Already closing.
-      }
-    }
-    return closed;
+  disconnect(filter: CloseFilter, reason: string): number {
+    return closeSocketsOf(this.ctx.getWebSockets(), filter, reason);
   }
 
   #broadcast(items: FeedItem[], deviceId: string) {

@@ -11,6 +11,7 @@ import { getConfig } from "../../worker/features/config/service";
 import type { HubEvent } from "../../worker/features/events/catalog";
 import { metricsHub } from "../../worker/features/observability/collector";
 import { parseClientFrame } from "../../worker/lib/client-frame";
+import { closeSocketsOf } from "../../worker/lib/close-sockets";
 import {
   ClientMessage,
   CONNECT_HEADER,
@@ -71,19 +72,7 @@ export class UserHub extends DurableObject<Env> {
    * that was revoked), or all of the user's. Returns how many it closed.
    */
   async disconnect(filter: DisconnectFilter, reason: string): Promise<number> {
-    let closed = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const state = ws.deserializeAttachment() as SocketState | null;
-      if (!state) continue;
-      const hit = filter === "all" || (state.credential.type === filter.type && state.credential.id === filter.id);
-      if (!hit) continue;
-      try {
-        ws.close(1008, reason.slice(0, 120));
-        closed++;
-      } catch {
-        // Already closing.
-      }
-    }
+    const closed = closeSocketsOf(this.ctx.getWebSockets(), filter, reason);
     if (closed) await this.#reportConnections();
     return closed;
   }
