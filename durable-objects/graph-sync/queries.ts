@@ -3,7 +3,9 @@
  * history, conflicts. Traversal lives in traversal.ts. Lists page with an opaque
  * keyset cursor over (sort key, id).
  */
+
 import type { ConflictState, EntityState } from "../../shared/graph-sync/protocol";
+import { ftsExpression } from "../../worker/lib/fts-query";
 import { type Ctx, toConflictState } from "./context";
 import { entityItems } from "./feed";
 import { GraphError, notFound } from "./outcome";
@@ -45,8 +47,7 @@ export function requireEntity(ctx: Pick<Ctx, "sql">, id: string): EntityState {
 
 /** FTS5 query from free text: each word a quoted prefix term, all required. */
 function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}_]+/gu)?.slice(0, 10) ?? [];
-  return words.length ? words.map((word) => `"${word}"*`).join(" ") : null;
+  return ftsExpression(text.match(/[\p{L}\p{N}_]+/gu)?.slice(0, 10) ?? [], { prefix: true });
 }
 
 export type EntityQuery = { type?: string; q?: string; include_deleted?: boolean; limit: number; cursor?: string };

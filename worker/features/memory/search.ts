@@ -6,9 +6,11 @@
  * so only unexpired memories the user may read are ever returned.
  * Used by the search route, the memory_search tool and knowledgeContext.
  */
+
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { type ChunkCitation, memories, memoryChunks } from "../../db/schema";
+import { ftsExpression } from "../../lib/fts-query";
 import { observe } from "../observability/collector";
 import { embedderFor, words } from "./embedder";
 import { GLOBAL_OWNER, type MemoryFilters, type MemoryRow, memoryFilterSql, readableBy } from "./service";
@@ -36,8 +38,7 @@ export type SearchRequest = { query: string; mode: SearchMode; limit: number; fi
 
 /** An FTS5 query matching any of the words (each quoted, so no word is read as an operator). */
 export function ftsQuery(text: string): string | undefined {
-  const terms = [...new Set(words(text))].slice(0, 32);
-  return terms.length ? terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" OR ") : undefined;
+  return ftsExpression([...new Set(words(text))].slice(0, 32), { match: "any" }) ?? undefined;
 }
 
 /** `chunk id IN (…)` with one bound parameter however many ids (D1 allows 100 per statement). */

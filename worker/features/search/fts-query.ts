@@ -1,9 +1,8 @@
 /**
- * Turns what a person typed into an FTS5 query that means "all of these words".
- * Every term is sent as a quoted string, so FTS5 syntax in the input (AND, OR,
- * NOT, NEAR, `col:`, `*`, `^`, parentheses, quotes) is searched for as text and
- * can neither change the query nor make it fail to parse.
+ * Turns what a person typed into an FTS5 query that means "all of these words"
+ * (quoting, and so safety from FTS5 syntax, is lib/fts-query.ts's).
  */
+import { ftsExpression } from "../../lib/fts-query";
 
 export const MAX_TERMS = 32;
 
@@ -16,6 +15,5 @@ export function ftsQuery(input: string): string | null {
     .map((term) => term.replace(/^[.'’-]+|[.'’-]+$/g, ""))
     .filter((term) => /[\p{L}\p{N}]/u.test(term))
     .slice(0, MAX_TERMS);
-  if (terms.length === 0) return null;
-  return terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" ");
+  return ftsExpression(terms);
 }
