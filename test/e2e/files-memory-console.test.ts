@@ -2,8 +2,9 @@
  * The console's files and memory pages in headless Chromium against `wrangler
  * dev` (global-setup.ts): upload through the file picker with progress, a
  * refused upload showing the server's reason, the preview of a spreadsheet's
- * table and of an unreadable PDF's reason, delete; then remember something and
- * find it with the match highlighted. Build the console first: `npm run build:web`.
+ * table and of an unreadable PDF's reason, delete; extraction statuses changing
+ * live (from the hub, not a reload); then remember something and find it with
+ * the match highlighted. Build the console first: `npm run build:web`.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
@@ -61,6 +62,39 @@ it("uploads, previews, refuses and deletes files", async (test) => {
   await page.getByRole("button", { name: "Delete", exact: true }).click();
   await byTestId(page, "confirm-delete").click();
   await expect.poll(() => page.locator('[data-testid="file-row"]', { hasText: "encrypted.pdf" }).count()).toBe(0);
+});
+
+it("shows extraction finishing or failing live, without reloading the list", async (test) => {
+  const page = await openPage(browser, { baseURL, test });
+  await signIn(page);
+  await byTestId(page, "nav-files").click();
+  await page.waitForURL(/\/files/);
+  // What each list response said about our files: the page must show more than that.
+  const listed = new Map<string, string[]>();
+  page.on("response", async (response) => {
+    if (new URL(response.url()).pathname !== "/api/v1/files" || response.request().method() !== "GET") return;
+    const body = (await response.json().catch(() => null)) as {
+      items?: Array<{ filename: string; extraction: { status: string } }>;
+    } | null;
+    for (const item of body?.items ?? []) {
+      listed.set(item.filename, [...(listed.get(item.filename) ?? []), item.extraction.status]);
+    }
+  });
+
+  await byTestId(page, "file-input").setInputFiles([
+    { name: "live-notes.md", mimeType: "text/markdown", buffer: Buffer.from("# Live\nWatched from the console.") },
+    { name: "live-broken.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\nnot really a pdf") },
+  ]);
+  await expect.poll(() => page.locator('[data-testid="upload"][data-state="done"]').count()).toBe(2);
+  const status = (name: string) =>
+    page.locator('[data-testid="file-row"]', { hasText: name }).locator('[data-testid="extraction-status"]');
+  await expect.poll(() => status("live-notes.md").textContent(), { timeout: 20_000 }).toBe("done");
+  await expect.poll(() => status("live-broken.pdf").textContent(), { timeout: 20_000 }).toBe("failed");
+  expect(await status("live-broken.pdf").getAttribute("title")).toBeTruthy();
+  // The list was fetched right after the uploads, while extraction was still pending (the queue
+  // consumer waits up to a second to fill a batch), and never again: the new statuses came live.
+  expect([...new Set(listed.get("live-notes.md"))]).toEqual(["pending"]);
+  expect([...new Set(listed.get("live-broken.pdf"))]).toEqual(["pending"]);
 });
 
 it("remembers something and finds it with the match highlighted", async (test) => {

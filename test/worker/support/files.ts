@@ -58,27 +58,29 @@ export function uploadForm(
   );
 }
 
-/** PUT /files with the raw bytes; `chunked` streams them without a Content-Length. */
+/** A stream of `bytes` in chunks of `chunkBytes`, pulled one at a time; it has no length. */
+export function chunkedStream(bytes: Uint8Array, chunkBytes = 64 * 1024): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + chunkBytes));
+      offset += chunkBytes;
+    },
+  });
+}
+
+/** PUT /files with the raw bytes; `chunked` streams them without a Content-Length, in `chunkBytes` pieces. */
 export function uploadPut(
   who: TestUser,
   filename: string,
   bytes: Uint8Array,
-  options: { type?: string; chunked?: boolean; query?: Record<string, string> } = {},
+  options: { type?: string; chunked?: boolean; chunkBytes?: number; query?: Record<string, string> } = {},
 ) {
   const headers: Record<string, string> = { ...authHeaders({ token: who.accessToken }) };
   if (options.type) headers["content-type"] = options.type;
   const query = new URLSearchParams({ filename, ...options.query });
-  let body: BodyInit = bytes;
-  if (options.chunked) {
-    body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (let offset = 0; offset < bytes.length; offset += 64 * 1024) {
-          controller.enqueue(bytes.slice(offset, offset + 64 * 1024));
-        }
-        controller.close();
-      },
-    });
-  }
+  const body: BodyInit = options.chunked ? chunkedStream(bytes, options.chunkBytes) : bytes;
   return exports.default.fetch(new Request(`${BASE}/api/v1/files?${query}`, { method: "PUT", headers, body }));
 }
 

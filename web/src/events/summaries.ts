@@ -25,6 +25,12 @@ const SUMMARIES: Record<string, (data: Data) => string | undefined> = {
   },
   "apikey.revoked": (d) => `API key “${str(d, "name")}” revoked`,
   "user.message": (d) => str(d, "text"),
+  "file.extracted": (d) => {
+    const count = (key: string, unit: string) =>
+      typeof d[key] === "number" ? `, ${d[key]} ${unit}${d[key] === 1 ? "" : "s"}` : "";
+    return `Text extracted from “${str(d, "filename")}”${count("pages", "page")}${count("sheets", "sheet")}`;
+  },
+  "file.extraction_failed": (d) => `Could not read “${str(d, "filename")}”: ${str(d, "message") ?? "unknown reason"}`,
   "system.notice": (d) => `${(str(d, "level") ?? "info").toUpperCase()}: ${str(d, "message") ?? ""}`,
 };
 

@@ -1,4 +1,7 @@
-/** /files: upload by drag-and-drop with progress, list and filter, preview extracted text and tables, download, delete. */
+/**
+ * /files: upload by drag-and-drop with progress, list and filter, preview extracted
+ * text and tables, download, delete. Extraction statuses update live from the hub.
+ */
 import { useCallback, useState } from "react";
 import { describeError } from "../api/errors";
 import type { FileItem } from "../api/types";
@@ -10,6 +13,7 @@ import { usePages } from "../ui/use-pages";
 import { filesApi } from "./api";
 import { FilePreview } from "./file-preview";
 import { formatBytes } from "./format";
+import { useLiveExtractions, withLiveExtraction } from "./live";
 import { UploadZone } from "./upload-zone";
 import "./files.css";
 
@@ -36,6 +40,7 @@ export function FilesPage() {
   const [selected, setSelected] = useState<FileItem | null>(null);
   const loader = useCallback((cursor: string | null) => filesApi.list(cursor, type, name.trim()), [type, name]);
   const files = usePages<FileItem>(loader);
+  const live = useLiveExtractions();
 
   return (
     <>
@@ -44,7 +49,7 @@ export function FilesPage() {
       {selected ? (
         <FilePreview
           key={selected.id}
-          file={selected}
+          file={withLiveExtraction(selected, live)}
           onClose={() => setSelected(null)}
           onDeleted={() => {
             setSelected(null);
@@ -92,31 +97,34 @@ export function FilesPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {items.map((file) => (
-                    <tr
-                      key={file.id}
-                      data-testid="file-row"
-                      data-file-id={file.id}
-                      className={`clickable${selected?.id === file.id ? " row-selected" : ""}`}
-                      onClick={() => setSelected(file)}
-                    >
-                      <td className="strong">{file.filename}</td>
-                      <td className="muted small">{file.content_type}</td>
-                      <td className="nowrap">{formatBytes(file.size)}</td>
-                      <td>
-                        <span
-                          className={`badge ${STATUS_BADGE[file.extraction.status]}`}
-                          title={file.extraction.error?.message}
-                        >
-                          {file.extraction.status}
-                        </span>
-                        {file.indexed_at ? <span className="badge badge-success">indexed</span> : null}
-                      </td>
-                      <td className="nowrap" title={formatDateTime(file.created_at)}>
-                        {formatRelative(file.created_at)}
-                      </td>
-                    </tr>
-                  ))}
+                  {items
+                    .map((listed) => withLiveExtraction(listed, live))
+                    .map((file) => (
+                      <tr
+                        key={file.id}
+                        data-testid="file-row"
+                        data-file-id={file.id}
+                        className={`clickable${selected?.id === file.id ? " row-selected" : ""}`}
+                        onClick={() => setSelected(file)}
+                      >
+                        <td className="strong">{file.filename}</td>
+                        <td className="muted small">{file.content_type}</td>
+                        <td className="nowrap">{formatBytes(file.size)}</td>
+                        <td>
+                          <span
+                            className={`badge ${STATUS_BADGE[file.extraction.status]}`}
+                            title={file.extraction.error?.message}
+                            data-testid="extraction-status"
+                          >
+                            {file.extraction.status}
+                          </span>
+                          {file.indexed_at ? <span className="badge badge-success">indexed</span> : null}
+                        </td>
+                        <td className="nowrap" title={formatDateTime(file.created_at)}>
+                          {formatRelative(file.created_at)}
+                        </td>
+                      </tr>
+                    ))}
                 </tbody>
               </table>
             </div>

@@ -3,7 +3,8 @@
  * (python-docx, openpyxl, fpdf2: test/fixtures/documents) and on text formats
  * written here: pages, sheets, headings and tables kept; corrupt and encrypted
  * documents answer 422 and stay stored; the queue consumer does the same work
- * in the background; table queries filter, group and sort.
+ * in the background and tells the owner's live hub how it ended; table queries
+ * filter, group and sort.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -11,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { expectError } from "../../../test/worker/support/envelope";
 import { type FileDto, fixture, stored, text, uploadForm } from "../../../test/worker/support/files";
+import { connect, type LiveSocket } from "../../../test/worker/support/live";
 import worker from "../../index";
 import type { ExtractedDocument } from "./model";
 
@@ -212,6 +214,65 @@ describe("the file-jobs queue", () => {
     }
     expect(status).toBe("done");
   }, 30_000);
+});
+
+describe("live extraction events", () => {
+  /**
+   * The hub event about `fileId`, in whatever order the real consumer finished
+   * the uploads (it picks them up within a second or two).
+   */
+  async function eventFor(socket: LiveSocket, fileId: string) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const found = socket.events().find((e) => (e.data as { file_id?: unknown } | null)?.file_id === fileId);
+      if (found) return found as { type: string; data: Record<string, unknown> };
+      if (Date.now() > deadline) throw new Error(`no event for ${fileId}; got ${JSON.stringify(socket.events())}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it("tells the owner's hub when background extraction finishes, with what it found, or why it failed", async () => {
+    const [owner, other] = await Promise.all([createUser(), createUser()]);
+    const { socket } = await connect(owner, { topics: "file" });
+    const { socket: otherSocket } = await connect(other);
+    try {
+      const pdf = await stored(uploadForm(owner, "report.pdf", fixture("report.pdf")));
+      const xlsx = await stored(uploadForm(owner, "sales.xlsx", fixture("sales.xlsx")));
+      const broken = await stored(uploadForm(owner, "broken.pdf", fixture("report.pdf").slice(0, 300)));
+      const extracted = await eventFor(socket, pdf.id);
+      expect(extracted.type).toBe("file.extracted");
+      expect(extracted.data).toEqual({
+        file_id: pdf.id,
+        filename: "report.pdf",
+        status: "done",
+        kind: "pdf",
+        pages: 2,
+        sheets: null,
+        sections: 2,
+        tables: 0,
+      });
+      expect((await eventFor(socket, xlsx.id)).data).toMatchObject({ kind: "xlsx", sheets: 2, pages: null, tables: 2 });
+      const failed = await eventFor(socket, broken.id);
+      expect(failed).toMatchObject({
+        type: "file.extraction_failed",
+        data: { file_id: broken.id, filename: "broken.pdf", status: "failed", code: "corrupt_document" },
+      });
+      expect(String(failed.data.message)).not.toBe("");
+      // The event and the row agree.
+      const row = await json<FileDto>(await call(`/api/v1/files/${broken.id}`, { token: owner.accessToken }));
+      expect(row.extraction).toMatchObject({ status: "failed", error: { code: "corrupt_document" } });
+      // Stored for replay and webhooks, and never sent to anyone else.
+      const recent = await json<{ items: Array<{ type: string }> }>(
+        await call("/api/v1/events?limit=500", { token: owner.accessToken }),
+      );
+      expect(recent.items.filter((e) => e.type.startsWith("file.")).length).toBe(3);
+      await otherSocket.sync();
+      expect(otherSocket.events().filter((e) => e.type.startsWith("file."))).toEqual([]);
+    } finally {
+      socket.close();
+      otherSocket.close();
+    }
+  }, 60_000);
 });
 
 describe("table queries", () => {

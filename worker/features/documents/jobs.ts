@@ -1,9 +1,10 @@
 /**
  * The file-jobs queue's consumer (the Worker's `queue` handler; ./queue.ts sends them):
  * extraction after upload, then (when the upload asked for it) indexing into the
- * knowledge base. Unreadable documents are an
- * outcome, not a failure: the message is acknowledged and the row says why.
- * Anything else is retried, then dead-lettered.
+ * knowledge base. Unreadable documents are an outcome, not a failure: the
+ * message is acknowledged and the row says why. Either way the owner's live hub
+ * hears how extraction ended (./extraction-events.ts). Anything else is retried,
+ * then dead-lettered.
  */
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
@@ -11,6 +12,7 @@ import { files } from "../../db/schema";
 import { AppError } from "../../errors";
 import { indexFile } from "../knowledge/indexer";
 import { flushMetrics } from "../observability/collector";
+import { announceExtracted, announceFailed } from "./extraction-events";
 import { type FileJob, FileJobSchema } from "./queue";
 import { runExtraction } from "./service";
 
@@ -20,15 +22,21 @@ export async function runFileJob(env: Env, job: FileJob): Promise<"done" | "fail
   });
   if (!row) return "gone";
   try {
-    await runExtraction(env, row);
+    const document = await runExtraction(env, row).catch(async (error) => {
+      if (isOutcome(error)) await announceFailed(env, row, error);
+      throw error;
+    });
+    await announceExtracted(env, row, document);
     if (job.index) await indexFile(env, job.user_id, row.id);
   } catch (error) {
-    // Unreadable or empty documents are outcomes the file's row records; anything else is retried.
-    if (error instanceof AppError && error.status < 500) return "failed";
+    if (isOutcome(error)) return "failed";
     throw error;
   }
   return "done";
 }
+
+/** Unreadable or empty documents are outcomes the file's row records; anything else is retried. */
+const isOutcome = (error: unknown): error is AppError => error instanceof AppError && error.status < 500;
 
 export async function handleFileJobs(batch: MessageBatch<unknown>, env: Env) {
   for (const message of batch.messages) {

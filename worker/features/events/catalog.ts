@@ -27,6 +27,7 @@ const RunRef = z.object({
   task_id: z.string().nullable(),
   error: z.string().nullable(),
 });
+const FileRef = z.object({ file_id: z.string(), filename: z.string() });
 const Progress = z.object({ percent: z.number().int().min(0).max(100), message: z.string().nullable() });
 
 export const EVENT_SCHEMAS = {
@@ -119,6 +120,19 @@ export const EVENT_SCHEMAS = {
   "integration.webhook_disabled": z.object({ subscription_id: z.string(), name: z.string(), reason: z.string() }),
   "integration.webhook_test": z.object({ subscription_id: z.string(), message: z.string() }),
   "system.dead_letter": z.object({ id: z.string(), source: z.string(), source_id: z.string(), summary: z.string() }),
+  /** Background extraction after an upload finished (documents/jobs.ts); also on topic `file:<id>`. */
+  "file.extracted": FileRef.extend({
+    status: z.literal("done"),
+    kind: z.string(),
+    /** PDF pages; null for other formats. */
+    pages: z.number().int().nullable(),
+    /** XLSX sheets; null for other formats. */
+    sheets: z.number().int().nullable(),
+    sections: z.number().int(),
+    tables: z.number().int(),
+  }),
+  /** The document could not be read (corrupt, encrypted, too large); the file stays stored. */
+  "file.extraction_failed": FileRef.extend({ status: z.literal("failed"), code: z.string(), message: z.string() }),
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

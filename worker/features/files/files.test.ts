@@ -1,11 +1,12 @@
 /**
  * Files through the public API: both upload paths, sniffing and the type
  * allow-list (415), the size limit (413, with and without Content-Length),
+ * chunked uploads streamed to R2 in multipart parts (aborted when refused),
  * checksums, downloads with ranges and ETags, signed links (valid, tampered,
  * expired), listing with filters and pages, deletion, scopes and other users.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { setConfig } from "../../../test/worker/support/config";
 import { rows } from "../../../test/worker/support/db";
@@ -20,6 +21,7 @@ import {
   uploadPut,
 } from "../../../test/worker/support/files";
 import { CONFIG_REGISTRY } from "../config/registry";
+import { PART_BYTES } from "./chunked-upload";
 import { signDownloadLink } from "./links";
 
 let alice: TestUser;
@@ -134,6 +136,98 @@ describe("upload", () => {
     const writerOnly = await createApiKey(alice, ["memory:read"]);
     await expectError(await call(`/api/v1/files/${file.id}`, { apiKey: writerOnly.secret }), 403, "insufficient_scope");
   });
+});
+
+/** Bytes that differ from part to part, made quickly (a 16 MiB Array.from is slow). */
+function varied(size: number) {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = 0x41 + ((i * 7 + (i >>> 12)) % 26);
+  return out;
+}
+
+describe("chunked uploads (no Content-Length)", () => {
+  /** Watches the bucket's multipart uploads (the Worker and the test share one isolate and one env). */
+  function watchMultipart() {
+    const started: R2MultipartUpload[] = [];
+    const create = env.FILES.createMultipartUpload.bind(env.FILES);
+    const spy = vi.spyOn(env.FILES, "createMultipartUpload").mockImplementation(async (...args) => {
+      const upload = await create(...args);
+      started.push(upload);
+      return upload;
+    });
+    return { started, restore: () => spy.mockRestore() };
+  }
+
+  const filesOf = async (userId: string) => (await env.FILES.list({ prefix: `users/${userId}/files/` })).objects;
+
+  it("streams a body of several parts to R2 byte-exact, with its checksum, downloadable by range", async () => {
+    const bytes = varied(2 * PART_BYTES + 12_345);
+    const watch = watchMultipart();
+    try {
+      // Irregular chunks, so parts are cut across chunk boundaries.
+      const file = await stored(uploadPut(alice, "big.txt", bytes, { chunked: true, chunkBytes: 3 * 1024 * 1024 + 1 }));
+      expect(file).toMatchObject({ size: bytes.length, sha256: await sha256Hex(bytes), content_type: "text/plain" });
+      expect(watch.started).toHaveLength(1);
+      const download = await bytesOf(await call(`/api/v1/files/${file.id}/content`, { token: alice.accessToken }));
+      // Compared by digest: toEqual over 16 MiB element by element takes seconds.
+      expect(download.byteLength).toBe(bytes.length);
+      expect(await sha256Hex(download)).toBe(file.sha256);
+      const from = PART_BYTES - 10;
+      const ranged = await call(`/api/v1/files/${file.id}/content`, {
+        token: alice.accessToken,
+        headers: { range: `bytes=${from}-${from + 19}` },
+      });
+      expect(ranged.status).toBe(206);
+      expect(ranged.headers.get("content-range")).toBe(`bytes ${from}-${from + 19}/${bytes.length}`);
+      expect(await bytesOf(ranged)).toEqual(bytes.slice(from, from + 20));
+    } finally {
+      watch.restore();
+    }
+  }, 60_000);
+
+  it("answers 413 once the limit is passed mid-stream, aborting the multipart upload: nothing stored", async () => {
+    await setConfig("file_limits", { ...CONFIG_REGISTRY.file_limits.default, max_upload_bytes: PART_BYTES + 1000 });
+    const [rowsBefore, objectsBefore] = await Promise.all([
+      rows("SELECT id FROM files WHERE user_id = ?", alice.id),
+      filesOf(alice.id),
+    ]);
+    const watch = watchMultipart();
+    try {
+      const res = await uploadPut(alice, "too-big.txt", varied(PART_BYTES + 5000), { chunked: true });
+      const body = await expectError(res, 413, "payload_too_large");
+      expect(body.error.details).toMatchObject({ max_bytes: PART_BYTES + 1000 });
+      // A first part had gone to R2; the upload it belonged to no longer exists.
+      expect(watch.started).toHaveLength(1);
+      const { key, uploadId } = watch.started[0]!;
+      const resumed = env.FILES.resumeMultipartUpload(key, uploadId);
+      await expect(resumed.complete([])).rejects.toThrow();
+      expect(await env.FILES.head(key)).toBeNull();
+    } finally {
+      watch.restore();
+    }
+    expect(await rows("SELECT id FROM files WHERE user_id = ?", alice.id)).toEqual(rowsBefore);
+    expect((await filesOf(alice.id)).map((o) => o.key)).toEqual(objectsBefore.map((o) => o.key));
+  }, 60_000);
+
+  it("sniffs the first bytes across small chunks: refused types get 415 before anything is stored", async () => {
+    const watch = watchMultipart();
+    try {
+      const objectsBefore = await filesOf(alice.id);
+      const elf = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, ...varied(2 * 1024 * 1024)]);
+      await expectError(await uploadPut(alice, "run.txt", elf, { chunked: true }), 415, "unsupported_media_type");
+      // A NUL byte in the fourth 1000-byte chunk makes it binary: no longer text, and refused.
+      const binary = varied(20_000);
+      binary[3500] = 0;
+      const res = await uploadPut(alice, "notes.txt", binary, { chunked: true, chunkBytes: 1000 });
+      await expectError(res, 415, "unsupported_media_type");
+      expect(watch.started).toHaveLength(0);
+      expect(await filesOf(alice.id)).toEqual(objectsBefore);
+      const pdf = await stored(uploadPut(alice, "r.pdf", fixture("report.pdf"), { chunked: true, chunkBytes: 3 }));
+      expect(pdf.content_type).toBe("application/pdf");
+    } finally {
+      watch.restore();
+    }
+  }, 30_000);
 });
 
 describe("download", () => {

@@ -104,7 +104,7 @@ fileRoutes.openapi(
     tags: ["Files"],
     summary: "Upload a file as a raw streaming body",
     description:
-      "Streams to storage without buffering when `Content-Length` is sent (send it for large files); otherwise the body is read up to the limit. Same checks as the form upload.",
+      "Streams to storage without buffering the body: with `Content-Length` in one pass, without it (chunked) through an R2 multipart upload in 8 MiB parts. Passing the limit mid-stream answers 413 and stores nothing. Same checks as the form upload.",
     scopes: ["files:write"],
     request: {
       query: UploadQuery,

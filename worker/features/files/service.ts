@@ -16,15 +16,16 @@ import { getConfig } from "../config/service";
 import { isExtractable } from "../documents/model";
 import { enqueueExtraction } from "../documents/queue";
 import { increment } from "../observability/collector";
+import { putChunked } from "./chunked-upload";
 import { isAllowedType, SNIFF_BYTES, sniff } from "./sniff";
-import { fileKey, peekHead, putBytes, putStream, readLimited, type Stored, tooLargeError } from "./storage";
+import { fileKey, peekHead, putBytes, putStream, type Stored, tooLargeError } from "./storage";
 
 export type FileRow = typeof files.$inferSelect;
 
 export type UploadInput = {
   filename: string;
   declaredType: string;
-  /** Either the whole file, or a stream with its length when the client announced one. */
+  /** Either the whole file, or a stream (with its length when the client announced one). */
   body: Uint8Array | ReadableStream<Uint8Array>;
   length?: number | undefined;
   sessionId?: string | undefined;
@@ -43,38 +44,46 @@ async function checkSession(db: Db, userId: string, sessionId: string | undefine
   if (!row) throw new AppError(404, "session_not_found", "Chat session not found");
 }
 
-/** Reads enough to sniff, then stores the bytes; returns the sniffed type and what was stored. */
-async function storeBytes(env: Env, key: string, input: UploadInput, maxBytes: number, allowed: readonly string[]) {
-  const refuse = (head: Uint8Array) => {
-    if (head.byteLength === 0) throw new AppError(400, "empty_file", "The file is empty");
-    const sniffed = sniff(head, input.filename, input.declaredType);
-    if (!sniffed.ok) throw new AppError(415, "unsupported_media_type", sniffed.reason);
-    if (!isAllowedType(sniffed.contentType, allowed)) {
-      throw new AppError(415, "unsupported_media_type", `Files of type ${sniffed.contentType} are not accepted`, {
-        content_type: sniffed.contentType,
-        allowed_types: allowed,
-      });
-    }
-    return sniffed.contentType;
-  };
-  let bytes = input.body instanceof Uint8Array ? input.body : undefined;
-  if (!bytes && input.length === undefined) bytes = await readLimited(input.body as ReadableStream, maxBytes);
-  if (bytes) {
-    if (bytes.byteLength > maxBytes) throw tooLargeError(maxBytes);
-    const contentType = refuse(bytes.subarray(0, SNIFF_BYTES));
-    return { contentType, stored: await putBytes(env.FILES, key, bytes, contentType) };
+/** The stored content type of an upload from its first bytes; throws 400/415 for ones we refuse. */
+function acceptedType(head: Uint8Array, input: UploadInput, allowed: readonly string[]): string {
+  if (head.byteLength === 0) throw new AppError(400, "empty_file", "The file is empty");
+  const sniffed = sniff(head, input.filename, input.declaredType);
+  if (!sniffed.ok) throw new AppError(415, "unsupported_media_type", sniffed.reason);
+  if (!isAllowedType(sniffed.contentType, allowed)) {
+    throw new AppError(415, "unsupported_media_type", `Files of type ${sniffed.contentType} are not accepted`, {
+      content_type: sniffed.contentType,
+      allowed_types: allowed,
+    });
   }
-  const length = input.length ?? 0;
-  if (length > maxBytes) throw tooLargeError(maxBytes);
-  const { head, rest } = await peekHead(input.body as ReadableStream<Uint8Array>, Math.min(SNIFF_BYTES, length));
+  return sniffed.contentType;
+}
+
+/**
+ * Sniffs, then stores the bytes, by the cheapest path the input allows: bytes in
+ * memory in one put; a stream of announced length piped natively; a stream of
+ * unknown length part by part (./chunked-upload.ts). Returns the type and what was stored.
+ */
+async function storeBytes(env: Env, key: string, input: UploadInput, maxBytes: number, allowed: readonly string[]) {
+  const typeOf = (head: Uint8Array) => acceptedType(head, input, allowed);
+  if (input.body instanceof Uint8Array) {
+    if (input.body.byteLength > maxBytes) throw tooLargeError(maxBytes);
+    const contentType = typeOf(input.body.subarray(0, SNIFF_BYTES));
+    return { contentType, stored: await putBytes(env.FILES, key, input.body, contentType) };
+  }
+  if (input.length === undefined) {
+    const { contentType, ...stored } = await putChunked(env.FILES, key, input.body, { maxBytes, typeOf });
+    return { contentType, stored };
+  }
+  if (input.length > maxBytes) throw tooLargeError(maxBytes);
+  const { head, rest } = await peekHead(input.body, Math.min(SNIFF_BYTES, input.length));
   let contentType: string;
   try {
-    contentType = refuse(head);
+    contentType = typeOf(head);
   } catch (error) {
     await rest.cancel();
     throw error;
   }
-  const stored: Stored = await putStream(env.FILES, key, rest, length, contentType);
+  const stored: Stored = await putStream(env.FILES, key, rest, input.length, contentType);
   return { contentType, stored };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The R2 side of files: the per-user key layout and writing an upload as it
  * streams in, hashing it (SHA-256) and counting its bytes on the way, so a large
- * upload is never held in memory when its length is known.
+ * upload is never held in memory. Bodies of unknown length go part by part
+ * through ./chunked-upload.ts.
  *
  * Layout: `users/<user_id>/files/<file_id>/original` for the bytes as uploaded,
  * `…/extracted.json` for what extraction found. Deleting a file deletes the prefix.
@@ -47,18 +48,6 @@ export function concat(chunks: Uint8Array[], length = chunks.reduce((sum, chunk)
     offset += chunk.byteLength;
   }
   return out;
-}
-
-/** Reads a body of unknown length into memory, refusing it once it passes `maxBytes`. */
-export async function readLimited(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    length += chunk.byteLength;
-    if (length > maxBytes) throw tooLargeError(maxBytes);
-    chunks.push(chunk);
-  }
-  return concat(chunks, length);
 }
 
 export type Stored = { size: number; sha256: string };

@@ -32,7 +32,7 @@ knowledgeRoutes.openapi(
     description: "Needs both scopes: it reads the file and writes memory.",
     scopes: ["files:read", "memory:write"],
     request: { params: FileIdParam },
-    responses: { 200: jsonResponse("Indexed", IndexedSchema), ...errorResponses(404, 422) },
+    responses: { 200: jsonResponse("Indexed", IndexedSchema), ...errorResponses(404, 422, 503) },
   }),
   async (c) => {
     const { principal } = c.var;

@@ -6,8 +6,11 @@
  * 4-grams and adjacent word pairs into 256 signed buckets and normalises the
  * result, so texts sharing words, word stems or spellings land close together.
  * It finds "invoice"/"invoices"/"invoicing" and survives typos, but knows no
- * synonyms. Which one runs is chosen by `EMBEDDER` (see `embedderFor`).
+ * synonyms. Which one runs is chosen by `EMBEDDER` (see `embedderFor`). Both pass
+ * one contract suite (embedder.contract.ts); Workers AI runs it over a local
+ * stand-in of the binding (test/worker/support/fake-workers-ai.ts).
  */
+import { embedderUnavailable, readEmbeddings } from "./workers-ai-output";
 
 export interface Embedder {
   /** Identifies the model; vectors from different embedders never share an index. */
@@ -15,7 +18,10 @@ export interface Embedder {
   readonly dimensions: number;
   /** Similarity at or below which a match is noise, not relevance (search drops it). */
   readonly noiseFloor: number;
-  /** One unit-length vector per text, in order. */
+  /**
+   * One unit-length vector per text, in order; the zero vector for text with nothing
+   * in it. Throws AppError 503 when the model cannot answer properly.
+   */
   embed(texts: string[]): Promise<number[][]>;
 }
 
@@ -94,7 +100,8 @@ export class HashingEmbedder implements Embedder {
 }
 
 export const WORKERS_AI_MODEL = "@cf/baai/bge-base-en-v1.5";
-const AI_BATCH = 100;
+/** The model's schema allows at most 100 texts per call, each at least one character. */
+export const AI_BATCH = 100;
 
 export class WorkersAiEmbedder implements Embedder {
   readonly id = WORKERS_AI_MODEL;
@@ -105,15 +112,27 @@ export class WorkersAiEmbedder implements Embedder {
   constructor(private readonly ai: Ai) {}
 
   async embed(texts: string[]): Promise<number[][]> {
-    const out: number[][] = [];
-    for (let i = 0; i < texts.length; i += AI_BATCH) {
-      const result = (await this.ai.run(WORKERS_AI_MODEL, { text: texts.slice(i, i + AI_BATCH) })) as {
-        data?: number[][];
-      };
-      if (!result.data) throw new Error("Workers AI returned no embeddings");
-      out.push(...result.data.map(normalize));
+    const out = texts.map(() => new Array<number>(this.dimensions).fill(0));
+    // The model refuses empty text; text with nothing in it keeps the zero vector, as with the local embedder.
+    const sent = texts.flatMap((text, i) => (text.trim() ? [i] : []));
+    for (let start = 0; start < sent.length; start += AI_BATCH) {
+      const batch = sent.slice(start, start + AI_BATCH);
+      const vectors = await this.#run(batch.map((i) => texts[i]!));
+      batch.forEach((textIndex, j) => {
+        out[textIndex] = normalize(vectors[j]!);
+      });
     }
     return out;
+  }
+
+  async #run(text: string[]): Promise<number[][]> {
+    let result: unknown;
+    try {
+      result = await this.ai.run(WORKERS_AI_MODEL, { text });
+    } catch (error) {
+      throw embedderUnavailable(WORKERS_AI_MODEL, error);
+    }
+    return readEmbeddings(WORKERS_AI_MODEL, result, text.length, this.dimensions);
   }
 }
 

@@ -61,7 +61,7 @@ memoryRoutes.openapi(
     description: "The content is split into chunks and indexed for keyword and semantic search.",
     scopes: ["memory:write"],
     request: jsonBody(CreateMemoryBody),
-    responses: { 201: jsonResponse("Stored", MemorySchema), ...errorResponses(413, 415, 422) },
+    responses: { 201: jsonResponse("Stored", MemorySchema), ...errorResponses(413, 415, 422, 503) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -121,7 +121,7 @@ memoryRoutes.openapi(
     summary: "Search memories: hybrid (keyword + semantic, fused), keyword only, or semantic only",
     scopes: ["memory:read"],
     request: { query: SearchQuery },
-    responses: { 200: jsonResponse("Matching chunks, best first", SearchResultSchema) },
+    responses: { 200: jsonResponse("Matching chunks, best first", SearchResultSchema), ...errorResponses(503) },
   }),
   async (c) => {
     const body = c.req.valid("query");
@@ -174,7 +174,7 @@ memoryRoutes.openapi(
     summary: "Edit a memory; changed content is re-indexed",
     scopes: ["memory:write"],
     request: { params: MemoryIdParam, ...jsonBody(UpdateMemoryBody) },
-    responses: { 200: jsonResponse("Updated", MemorySchema), ...errorResponses(404, 413, 415, 422) },
+    responses: { 200: jsonResponse("Updated", MemorySchema), ...errorResponses(404, 413, 415, 422, 503) },
   }),
   async (c) => {
     const body = c.req.valid("json");
