@@ -103,6 +103,35 @@ describe("a failing model through the API", () => {
     expect(await rows("SELECT id FROM memories WHERE user_id = ?", user.id)).toEqual([]);
   });
 
+  it("keeps hybrid search answering from keyword alone while the model is down, and says so", async () => {
+    const user = await createUser();
+    restore = switchToWorkersAi({});
+    const created = await call("/api/v1/memories", {
+      token: user.accessToken,
+      body: { content: "The orchard ladders are stored in the barn." },
+    });
+    expect(created.status).toBe(201);
+    restore();
+    restore = switchToWorkersAi({
+      respond: () => {
+        throw new Error("3040: Capacity temporarily exceeded");
+      },
+    });
+    const hybrid = await call("/api/v1/memories/search?q=orchard%20ladders", { token: user.accessToken });
+    const result = await json<{ mode: string; results: Array<{ content: string; vector_rank: number | null }> }>(
+      hybrid,
+    );
+    expect(result.mode).toBe("keyword");
+    expect(result.results.map((hit) => [hit.content, hit.vector_rank])).toEqual([
+      ["The orchard ladders are stored in the barn.", null],
+    ]);
+    await expectError(
+      await call("/api/v1/memories/search?q=orchard&mode=vector", { token: user.accessToken }),
+      503,
+      "embedder_unavailable",
+    );
+  });
+
   it("stores and finds memories when the model answers", async () => {
     const user = await createUser();
     restore = switchToWorkersAi({});

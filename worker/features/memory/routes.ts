@@ -23,7 +23,7 @@ import {
   toSearchHit,
   UpdateMemoryBody,
 } from "./schemas";
-import { searchMemories } from "./search";
+import { searchMemoriesWithMode } from "./search";
 import {
   chunkCounts,
   createMemory,
@@ -126,7 +126,7 @@ memoryRoutes.openapi(
   async (c) => {
     const body = c.req.valid("query");
     const { userId } = c.var.principal;
-    const hits = await searchMemories(c.env, userId, {
+    const { mode, hits } = await searchMemoriesWithMode(c.env, userId, {
       query: body.q,
       mode: body.mode,
       limit: body.limit,
@@ -141,7 +141,7 @@ memoryRoutes.openapi(
       },
     });
     return c.json(
-      { mode: body.mode, terms: [...new Set(words(body.q))], results: hits.map((hit) => toSearchHit(hit, userId)) },
+      { mode, terms: [...new Set(words(body.q))], results: hits.map((hit) => toSearchHit(hit, userId)) },
       200,
     );
   },

@@ -151,7 +151,10 @@ export const SearchHitSchema = z
 
 export const SearchResultSchema = z
   .object({
-    mode: z.enum(SEARCH_MODES),
+    mode: z.enum(SEARCH_MODES).openapi({
+      description:
+        "The mode that produced the results: `keyword` when hybrid was asked but the embedding model is down",
+    }),
     terms: z.array(z.string()).openapi({ description: "The query's words, for highlighting" }),
     results: z.array(SearchHitSchema),
   })

@@ -10,6 +10,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { type ChunkCitation, memories, memoryChunks } from "../../db/schema";
+import { AppError } from "../../errors";
 import { ftsExpression } from "../../lib/fts-query";
 import { observe } from "../observability/collector";
 import { embedderFor, words } from "./embedder";
@@ -119,25 +120,49 @@ async function hydrate(env: Env, ids: string[]) {
   return new Map(rows.map((row) => [row.chunk.id, row]));
 }
 
+/** The hits, and the mode that produced them: hybrid answers keyword-only while the embedder is down. */
+export type SearchOutcome = { mode: SearchMode; hits: SearchHit[] };
+
 export async function searchMemories(env: Env, userId: string, request: SearchRequest): Promise<SearchHit[]> {
-  const started = performance.now();
-  const hits = await search(env, userId, request);
-  observe("memory_search_duration_seconds", { mode: request.mode }, (performance.now() - started) / 1000);
-  return hits;
+  return (await searchMemoriesWithMode(env, userId, request)).hits;
 }
 
-async function search(env: Env, userId: string, request: SearchRequest): Promise<SearchHit[]> {
+export async function searchMemoriesWithMode(env: Env, userId: string, request: SearchRequest): Promise<SearchOutcome> {
+  const started = performance.now();
+  const outcome = await search(env, userId, request);
+  observe("memory_search_duration_seconds", { mode: outcome.mode }, (performance.now() - started) / 1000);
+  return outcome;
+}
+
+/**
+ * Hybrid keeps answering from keyword alone when the embedding model fails (a 503 from
+ * the embedder): an agent's context or a user's search is better served by keyword hits
+ * than by an error. Vector-only has nothing to fall back on and passes the 503 on.
+ */
+async function vectorRanksOrNone(env: Env, userId: string, request: SearchRequest, depth: number) {
+  try {
+    return await vectorRanks(env, userId, request, depth);
+  } catch (error) {
+    if (request.mode !== "hybrid" || !(error instanceof AppError) || error.status !== 503) throw error;
+    console.warn(JSON.stringify({ level: "warn", msg: "hybrid search fell back to keyword", code: error.code }));
+    return null;
+  }
+}
+
+async function search(env: Env, userId: string, request: SearchRequest): Promise<SearchOutcome> {
   const depth = request.mode === "hybrid" ? CANDIDATES : request.limit;
-  const [keyword, vector]: [string[], string[]] = await Promise.all([
+  const [keyword, ranked]: [string[], string[] | null] = await Promise.all([
     request.mode === "vector" ? [] : keywordRanks(env, userId, request, depth),
-    request.mode === "keyword" ? [] : vectorRanks(env, userId, request, depth),
+    request.mode === "keyword" ? [] : vectorRanksOrNone(env, userId, request, depth),
   ]);
+  const mode: SearchMode = ranked === null ? "keyword" : request.mode;
+  const vector = ranked ?? [];
   const fused = fuse([keyword, vector]).slice(0, request.limit);
   const rows = await hydrate(
     env,
     fused.map((hit) => hit.id),
   );
-  return fused.flatMap((hit) => {
+  const hits = fused.flatMap((hit) => {
     const row = rows.get(hit.id);
     if (!row) return [];
     const keywordAt = keyword.indexOf(hit.id);
@@ -154,4 +179,5 @@ async function search(env: Env, userId: string, request: SearchRequest): Promise
       },
     ];
   });
+  return { mode, hits };
 }
