@@ -65,6 +65,17 @@ export async function publishTaskStatus(env: Env, row: TaskRow) {
   if (type) await publishEvent(env, row.userId, type, taskRef(row), taskTopics(row));
 }
 
+/** `task.retrying`: the task runs again at `at` (after a backoff, or at once after a manual retry). */
+export async function publishRetrying(env: Env, row: TaskRow, at: number) {
+  await publishEvent(
+    env,
+    row.userId,
+    "task.retrying",
+    { ...taskRef(row), next_attempt_at: toIso(at) },
+    taskTopics(row),
+  );
+}
+
 async function reload(env: Env, id: string) {
   return getDb(env).query.tasks.findFirst({ where: eq(tasks.id, id) });
 }
@@ -99,14 +110,7 @@ export async function completeTaskAttempt(env: Env, task: TaskRow, result: Attem
       })
       .where(running);
     if (update.meta.changes === 1) {
-      const row = { ...task, status: "retrying" as const, error, retryCount: task.retryCount + 1 };
-      await publishEvent(
-        env,
-        task.userId,
-        "task.retrying",
-        { ...taskRef(row), next_attempt_at: toIso(at) },
-        taskTopics(row),
-      );
+      await publishRetrying(env, { ...task, status: "retrying", error, retryCount: task.retryCount + 1 }, at);
     }
     return;
   }
@@ -144,10 +148,10 @@ export async function failTask(env: Env, id: string, error: string, deadLetter: 
   if (!task) return;
   const update = await db
     .update(tasks)
-    .set({ status: "failed", error, completedAt: now, updatedAt: now })
+    .set({ status: "failed", failureCause: "action", error, completedAt: now, updatedAt: now })
     .where(and(eq(tasks.id, id), eq(tasks.status, "running")));
   if (update.meta.changes !== 1) return;
-  const failed = { ...task, status: "failed" as const, error, completedAt: now };
+  const failed = { ...task, status: "failed" as const, failureCause: "action" as const, error, completedAt: now };
   if (deadLetter) {
     const letterId = newId();
     const summary = `task "${task.title}" (${task.kind})`;
@@ -237,12 +241,13 @@ export async function settleTask(env: Env, id: string): Promise<void> {
   const now = Date.now();
   const status: TaskStatus = failed ? "failed" : "succeeded";
   const error = failed ? `${failed} of ${total} child tasks did not succeed` : null;
+  const failureCause = failed ? ("children" as const) : null;
   const update = await db
     .update(tasks)
-    .set({ status, error, completedAt: now, updatedAt: now, progressPercent: 100, progressMessage: null })
+    .set({ status, failureCause, error, completedAt: now, updatedAt: now, progressPercent: 100, progressMessage: null })
     .where(and(eq(tasks.id, id), eq(tasks.status, "running")));
   if (update.meta.changes !== 1) return;
-  await afterTerminal(env, { ...task, status, error, completedAt: now });
+  await afterTerminal(env, { ...task, status, failureCause, error, completedAt: now });
 }
 
 async function afterTerminal(env: Env, row: TaskRow) {

@@ -7,6 +7,7 @@ import { requestMeta } from "../../lib/request-meta";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
 import { actorOf } from "../audit/record";
+import { retryTask } from "./retry";
 import {
   CreatedTaskSchema,
   CreateTaskBody,
@@ -16,7 +17,7 @@ import {
   TaskPageSchema,
   TaskSchema,
 } from "./schemas";
-import { cancelTask, createTask, listTasks, retryTask, taskDetail } from "./service";
+import { cancelTask, createTask, listTasks, taskDetail } from "./service";
 
 export const taskRoutes = createRouter();
 
