@@ -13,6 +13,7 @@ import { newId } from "../../lib/ids";
 import { toIso } from "../../lib/time";
 import { getConfig } from "../config/service";
 import { publishEvent } from "../events/publish";
+import { increment } from "../observability/collector";
 import { finishScheduleRun } from "../schedules/outcome";
 import { isTerminal, TERMINAL_STATUSES } from "./status";
 
@@ -166,6 +167,7 @@ export async function failTask(env: Env, id: string, error: string, deadLetter: 
       payload: { title: task.title, kind: task.kind, action: task.action, parameters: task.parameters },
       createdAt: now,
     });
+    increment("dead_letters_total", { source: "task" });
     await publishEvent(env, task.userId, "system.dead_letter", {
       id: letterId,
       source: "task",
@@ -204,6 +206,7 @@ export async function cancelTaskTree(env: Env, root: TaskRow, reason: string): P
   const cancelled = await db.select().from(tasks).where(inArray(tasks.id, ids));
   await taskQueue(env, root.userId).abort(ids);
   for (const row of cancelled) {
+    increment("tasks_total", { status: "cancelled" });
     if (row.kind === "workflow" && row.workflowRunId)
       await env.WORKFLOW_RUN.getByName(row.workflowRunId).cancel(`task cancelled: ${reason}`);
     await publishTaskStatus(env, row);
@@ -251,6 +254,7 @@ export async function settleTask(env: Env, id: string): Promise<void> {
 }
 
 async function afterTerminal(env: Env, row: TaskRow) {
+  increment("tasks_total", { status: row.status });
   await publishTaskStatus(env, row);
   if (row.scheduleRunId) {
     const outcome = row.status === "succeeded" ? "succeeded" : row.status === "cancelled" ? "cancelled" : "failed";
