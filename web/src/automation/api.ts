@@ -1,6 +1,6 @@
 /** The automation calls the console makes. */
 import { api } from "../api/client";
-import type { Page } from "../api/types";
+import type { HubEvent, Page } from "../api/types";
 import type {
   DeadLetter,
   Delivery,
@@ -10,6 +10,7 @@ import type {
   Schedule,
   ScheduleRun,
   Task,
+  TaskDetail,
   Webhook,
   Workflow,
 } from "./types";
@@ -19,6 +20,8 @@ const id = (value: string) => encodeURIComponent(value);
 export const automationApi = {
   listTasks: (cursor: string | null, status: string) =>
     api.get<Page<Task>>("/tasks", { query: { limit: 20, cursor, status: status || undefined, parent_id: "none" } }),
+  getTask: (taskId: string) => api.get<TaskDetail>(`/tasks/${id(taskId)}`),
+  taskEvents: (taskId: string) => api.get<{ items: HubEvent[] }>(`/tasks/${id(taskId)}/events`),
   createTask: (body: unknown) => api.post<Task>("/tasks", body),
   cancelTask: (taskId: string) => api.post<Task>(`/tasks/${id(taskId)}/cancel`),
   retryTask: (taskId: string) => api.post<Task>(`/tasks/${id(taskId)}/retry`),

@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { TASK_FAILURE_CAUSES, TASK_KINDS, TASK_STATUSES, type tasks } from "../../db/schema";
 import { pageSchema } from "../../lib/pagination";
 import { toIso, toIsoOrNull } from "../../lib/time";
+import { HubEventSchema } from "../events/catalog";
 import { PRIORITY_NAMES, priorityName } from "./status";
 
 const Integration = z
@@ -196,3 +197,12 @@ export const TaskListQuery = z.object({
 });
 
 export const TaskIdParam = z.object({ id: z.string().min(1).max(64) });
+
+export const TaskEventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+export const TaskEventsSchema = z
+  .object({
+    items: z.array(HubEventSchema).openapi({ description: "The task's and its children's events, oldest first" }),
+  })
+  .openapi("TaskEvents");

@@ -114,6 +114,37 @@ describe("running tasks", () => {
     expect(Date.parse(done.completed_at ?? "")).toBeGreaterThanOrEqual(Math.max(...ends));
   });
 
+  it("tells a task's story from the event store: its events and its children's, oldest first", async () => {
+    const user = await createUser();
+    const parent = await create(user, {
+      title: "story",
+      action: { kind: "group" },
+      children: [{ title: "chapter", action: { kind: "sleep", ms: 300 } }],
+    });
+    await create(user, { title: "unrelated", action: { kind: "sleep", ms: 0 } });
+    await waitTask(user, parent.id);
+    const { items } = await getJson<{ items: { id: number; type: string; data: { id: string } }[] }>(
+      user,
+      `/api/v1/tasks/${parent.id}/events`,
+    );
+    const [child] = parent.children;
+    const story = items.map((event) => `${event.data.id === parent.id ? "parent" : "child"} ${event.type}`);
+    expect(items.every((event) => event.data.id === parent.id || event.data.id === child?.id)).toBe(true);
+    expect(story.filter((line) => line.startsWith("parent"))).toEqual([
+      "parent task.created",
+      "parent task.started",
+      "parent task.succeeded",
+    ]);
+    expect(story).toContain("child task.succeeded");
+    expect(story.at(-1)).toBe("parent task.succeeded");
+    expect(items.map((event) => event.id)).toEqual([...items.map((event) => event.id)].sort((a, b) => a - b));
+    await expectError(
+      await call(`/api/v1/tasks/${parent.id}/events?limit=0`, { token: user.accessToken }),
+      400,
+      "validation_failed",
+    );
+  });
+
   it("fails a parent when a child fails for good, and a child can join an open parent", async () => {
     const user = await createUser();
     const parent = await create(user, {
