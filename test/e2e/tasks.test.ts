@@ -4,7 +4,8 @@
  * reload) → it succeeds at 100%; a long task is cancelled from the list. A task's
  * own page shows its children, progress, status and log moving live; Cancel and
  * Retry work there, and retrying the child that failed its parent revives it.
- * Build the console first: `npm run build:web`.
+ * The workflow editor saves a new version of a workflow, lists its versions, and a
+ * run says which version it used. Build the console first: `npm run build:web`.
  */
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
@@ -124,4 +125,51 @@ it("shows a task's page live: children, progress, log; cancel and retry revive i
   const log = (await byTestId(page, "task-log").textContent()) ?? "";
   expect(log).toMatch(/task\.failed[\s\S]*task\.started[\s\S]*task\.succeeded\s+this task/);
   expect(log).toContain("task.retrying");
+});
+
+const definition = (...ids: string[]) =>
+  JSON.stringify({ steps: ids.map((id) => ({ id, kind: "sleep", ms: 10 })) }, null, 2);
+
+it("saves a new version of a workflow from the editor, lists its versions and runs the latest", async (test) => {
+  const page = await openPage(browser, { baseURL, test });
+  await signInNewUser(page, baseURL, "workflows");
+  await byTestId(page, "nav-workflows").click();
+  await page.waitForURL(/\/workflows$/);
+
+  const editor = byTestId(page, "workflow-editor");
+  const json = editor.getByLabel("Definition (JSON)");
+  await editor.getByLabel("Name").fill("Order sync");
+  await json.fill(definition("fetch"));
+  await editor.getByRole("button", { name: "Save workflow" }).click();
+  await editor.getByRole("heading", { name: "Edit Order sync (latest: version 1)" }).waitFor();
+  const row = byTestId(page, "workflows-table").locator("tr", { hasText: "Order sync" });
+  await row.getByTestId("latest-version").filter({ hasText: "v1" }).waitFor();
+  expect(await json.inputValue()).toContain('"fetch"');
+
+  // A bad edit: the issues show with their path, and the next version cannot be saved.
+  await json.fill(JSON.stringify({ steps: [{ id: "fetch", kind: "teleport" }] }));
+  await byTestId(page, "definition-issues").getByText("steps.0").first().waitFor();
+  expect(await editor.getByRole("button", { name: "Save as version 2" }).isDisabled()).toBe(true);
+
+  await json.fill(definition("fetch", "store"));
+  await editor.getByText("Valid", { exact: true }).waitFor();
+  await editor.getByRole("button", { name: "Save as version 2" }).click();
+  await editor.getByRole("heading", { name: "Edit Order sync (latest: version 2)" }).waitFor();
+  await row.getByTestId("latest-version").filter({ hasText: "v2" }).waitFor();
+  const versions = byTestId(page, "workflow-versions");
+  await versions.getByTestId("version-2").getByText("latest").waitFor();
+  await versions.getByTestId("version-1").waitFor();
+
+  // Loading version 1 back puts its definition in the editor (saving it would make version 3).
+  await versions.getByTestId("version-1").getByRole("button", { name: "Load into editor" }).click();
+  await expect.poll(() => json.inputValue()).not.toContain('"store"');
+  await editor.getByRole("button", { name: "Save as version 3" }).waitFor();
+
+  await row.getByRole("button", { name: "Run" }).click();
+  const run = byTestId(page, "run-detail");
+  await run.getByTestId("run-version").filter({ hasText: "version 2" }).waitFor();
+  // The run's own pill comes first, then one per step: version 2's steps, both done.
+  await run.getByTestId("status").first().filter({ hasText: "succeeded" }).waitFor({ timeout: 20_000 });
+  await run.getByRole("row", { name: /store sleep succeeded/ }).waitFor();
+  expect(await byTestId(page, "runs-table").getByTestId("run-version").first().textContent()).toBe("v2");
 });

@@ -13,6 +13,7 @@ import type {
   TaskDetail,
   Webhook,
   Workflow,
+  WorkflowVersion,
 } from "./types";
 
 const id = (value: string) => encodeURIComponent(value);
@@ -33,6 +34,7 @@ export const automationApi = {
     api.post<{ valid: boolean; issues: Issue[] }>("/workflow-definitions/validate", { definition }),
   createWorkflow: (body: unknown) => api.post<Workflow>("/workflows", body),
   saveWorkflow: (workflowId: string, body: unknown) => api.patch<Workflow>(`/workflows/${id(workflowId)}`, body),
+  listVersions: (workflowId: string) => api.get<{ items: WorkflowVersion[] }>(`/workflows/${id(workflowId)}/versions`),
   startRun: (workflowId: string, input: unknown) => api.post<Run>(`/workflows/${id(workflowId)}/runs`, { input }),
   listRuns: (cursor: string | null) => api.get<Page<Run>>("/workflow-runs", { query: { limit: 20, cursor } }),
   getRun: (runId: string) => api.get<Run>(`/workflow-runs/${id(runId)}`),

@@ -39,6 +39,7 @@ export type Workflow = {
   definition: unknown;
   created_at: string;
 };
+export type WorkflowVersion = { version: number; definition: unknown; created_at: string };
 export type StepRun = {
   step_id: string;
   kind: string;
