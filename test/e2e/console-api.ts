@@ -39,3 +39,8 @@ export async function publishMessage(baseUrl: string, token: string, text: strin
   const result = await call(baseUrl, "POST", "/events", { type: "user.message", data: { text } }, token);
   return Number((result.event as Json).id);
 }
+
+/** POST /tasks as the user; returns the created task with its children. */
+export async function createTask(baseUrl: string, token: string, body: Json) {
+  return (await call(baseUrl, "POST", "/tasks", body, token)) as { id: string; children: Array<{ id: string }> };
+}

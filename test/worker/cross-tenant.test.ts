@@ -398,6 +398,7 @@ function automationProbes(): Probe[] {
   };
   return [
     probe("GET /api/v1/tasks/{id}", task),
+    probe("GET /api/v1/tasks/{id}/events", task),
     probe("POST /api/v1/tasks/{id}/cancel", task),
     probe("POST /api/v1/tasks/{id}/retry", task),
     probe("GET /api/v1/workflows/{id}", workflow),

@@ -16,7 +16,9 @@ import { CheckEmailPage, RegisterPage } from "./auth/register-page";
 import { useSession } from "./auth/session";
 import { VerifyPage } from "./auth/verify-page";
 import { DeadLettersPage, WebhooksPage } from "./automation/notifications-page";
+import { TASK_DETAIL_PATH } from "./automation/paths";
 import { SchedulesPage } from "./automation/schedules-page";
+import { TaskDetailPage } from "./automation/task-detail-page";
 import { TasksPage } from "./automation/tasks-page";
 import { WorkflowsPage } from "./automation/workflows-page";
 import { ChatPage } from "./chat/chat-page";
@@ -29,7 +31,7 @@ import { OutboxPage } from "./outbox/outbox-page";
 import { ToolsPage } from "./tools/tools-page";
 import { AuthLayout } from "./ui/auth-layout";
 import { Alert, Button, Spinner } from "./ui/form";
-import { Link, Redirect, useLocation } from "./ui/router";
+import { Link, matchPath, Redirect, useLocation } from "./ui/router";
 import { Shell } from "./ui/shell";
 
 /** The charts library is large: the usage page loads it when first opened. */
@@ -72,6 +74,13 @@ const SIGNED_IN: Record<string, ComponentType> = {
   "/account": ProfilePage,
 };
 
+/** Signed-in pages whose path carries an id; the page reads it with matchPath(). */
+const SIGNED_IN_PATTERNS: Array<[pattern: string, page: ComponentType]> = [[TASK_DETAIL_PATH, TaskDetailPage]];
+
+function signedInPage(path: string): ComponentType | undefined {
+  return SIGNED_IN[path] ?? SIGNED_IN_PATTERNS.find(([pattern]) => matchPath(pattern, path))?.[1];
+}
+
 const HOME = "/feed";
 
 /** Where to go after login: back to the page that asked for it, if it is one of ours. */
@@ -100,7 +109,7 @@ export function App() {
   const Guest = GUEST_ONLY[path];
   if (Guest) return state.status === "signed-in" ? <Redirect to={nextPath(query)} /> : <Guest />;
 
-  const Page = SIGNED_IN[path] ?? (path === "/" ? null : undefined);
+  const Page = signedInPage(path) ?? (path === "/" ? null : undefined);
   if (Page === undefined) return <NotFound />;
   if (state.status !== "signed-in") {
     const next = path === "/" ? "" : `?next=${encodeURIComponent(path + window.location.search)}`;

@@ -18,6 +18,9 @@ export const TASK_STATUSES = ["pending", "queued", "running", "retrying", "succe
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TASK_KINDS = ["tool", "http", "agent", "sleep", "workflow", "group"] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
+/** Why a task failed: its own action, or a child that did not succeed (only the latter is revived by a child's retry). */
+export const TASK_FAILURE_CAUSES = ["action", "children"] as const;
+export type TaskFailureCause = (typeof TASK_FAILURE_CAUSES)[number];
 
 /**
  * A unit of work in the user's queue. `action` is what runs (a step definition or
@@ -42,6 +45,8 @@ export const tasks = sqliteTable(
     integration: text("integration"),
     result: json<unknown>("result"),
     error: text("error"),
+    /** Set with status `failed`, cleared when the task is queued or reopened again. */
+    failureCause: text("failure_cause", { enum: TASK_FAILURE_CAUSES }),
     retryCount: integer("retry_count").notNull().default(0),
     maxRetries: integer("max_retries").notNull().default(3),
     attempt: integer("attempt").notNull().default(0),

@@ -1,6 +1,6 @@
 /** The automation calls the console makes. */
 import { api } from "../api/client";
-import type { Page } from "../api/types";
+import type { HubEvent, Page } from "../api/types";
 import type {
   DeadLetter,
   Delivery,
@@ -10,8 +10,10 @@ import type {
   Schedule,
   ScheduleRun,
   Task,
+  TaskDetail,
   Webhook,
   Workflow,
+  WorkflowVersion,
 } from "./types";
 
 const id = (value: string) => encodeURIComponent(value);
@@ -19,6 +21,8 @@ const id = (value: string) => encodeURIComponent(value);
 export const automationApi = {
   listTasks: (cursor: string | null, status: string) =>
     api.get<Page<Task>>("/tasks", { query: { limit: 20, cursor, status: status || undefined, parent_id: "none" } }),
+  getTask: (taskId: string) => api.get<TaskDetail>(`/tasks/${id(taskId)}`),
+  taskEvents: (taskId: string) => api.get<{ items: HubEvent[] }>(`/tasks/${id(taskId)}/events`),
   createTask: (body: unknown) => api.post<Task>("/tasks", body),
   cancelTask: (taskId: string) => api.post<Task>(`/tasks/${id(taskId)}/cancel`),
   retryTask: (taskId: string) => api.post<Task>(`/tasks/${id(taskId)}/retry`),
@@ -30,6 +34,7 @@ export const automationApi = {
     api.post<{ valid: boolean; issues: Issue[] }>("/workflow-definitions/validate", { definition }),
   createWorkflow: (body: unknown) => api.post<Workflow>("/workflows", body),
   saveWorkflow: (workflowId: string, body: unknown) => api.patch<Workflow>(`/workflows/${id(workflowId)}`, body),
+  listVersions: (workflowId: string) => api.get<{ items: WorkflowVersion[] }>(`/workflows/${id(workflowId)}/versions`),
   startRun: (workflowId: string, input: unknown) => api.post<Run>(`/workflows/${id(workflowId)}/runs`, { input }),
   listRuns: (cursor: string | null) => api.get<Page<Run>>("/workflow-runs", { query: { limit: 20, cursor } }),
   getRun: (runId: string) => api.get<Run>(`/workflow-runs/${id(runId)}`),

@@ -20,6 +20,7 @@ export function useLiveStates(): Map<string, LiveState> {
       const data = (event.data ?? {}) as {
         id?: string;
         run_id?: string;
+        status?: string;
         percent?: number;
         message?: string | null;
         error?: string | null;
@@ -29,10 +30,13 @@ export function useLiveStates(): Map<string, LiveState> {
       const state = states.get(key) ?? {};
       const match = STATUS.exec(event.type);
       if (match) {
-        const status = match[1] === "started" || match[2] === "started" ? "running" : (match[1] ?? match[2]);
+        // The event carries the status it left the row in (a manual retry's task.retrying says `queued`).
+        const status =
+          data.status ?? (match[1] === "started" || match[2] === "started" ? "running" : (match[1] ?? match[2]));
         state.status = status;
         state.error = data.error ?? null;
         if (status === "succeeded") state.progress = { percent: 100, message: null };
+        if (status === "queued") state.progress = { percent: 0, message: null };
       } else if (event.type === "task.progress" || event.type === "workflow.run_progress") {
         state.progress = { percent: data.percent ?? 0, message: data.message ?? null };
       }

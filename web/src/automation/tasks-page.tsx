@@ -1,19 +1,16 @@
-/** /tasks: create a task, and watch your tasks' status and progress live; cancel or retry them. */
+/** /tasks: create a task, and watch your tasks' status and progress live; cancel or retry them, open one. */
 import { type FormEvent, useCallback, useState } from "react";
 import { describeError } from "../api/errors";
 import { useUser } from "../auth/session";
 import { Alert, Button, Field } from "../ui/form";
-import { formatDateTime } from "../ui/format";
 import { PageHeader } from "../ui/page-header";
 import { PagedList } from "../ui/paged-list";
 import { useAction } from "../ui/use-action";
 import { usePages } from "../ui/use-pages";
 import { automationApi } from "./api";
 import { useLiveStates, withLive } from "./live";
-import { ProgressBar, StatusPill } from "./progress-bar";
+import { TaskRow } from "./task-row";
 import type { Task } from "./types";
-
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 
 function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void }) {
   const [title, setTitle] = useState("");
@@ -71,46 +68,6 @@ function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void }) {
   );
 }
 
-function TaskRow({ task, canWrite, onChanged }: { task: Task; canWrite: boolean; onChanged: (task: Task) => void }) {
-  const act = useAction(async (kind: "cancel" | "retry") =>
-    kind === "cancel" ? automationApi.cancelTask(task.id) : automationApi.retryTask(task.id),
-  );
-  const run = async (kind: "cancel" | "retry") => {
-    const updated = await act.run(kind);
-    if (updated) onChanged(updated);
-  };
-  return (
-    <tr data-testid={`task-${task.id}`}>
-      <td>
-        <div className="strong">{task.title}</div>
-        <div className="small muted">
-          {task.kind} · {task.priority} · {formatDateTime(task.created_at)}
-        </div>
-        {task.error ? <div className="small error-text">{task.error}</div> : null}
-        {act.error ? <div className="small error-text">{act.error}</div> : null}
-      </td>
-      <td>
-        <StatusPill status={task.status} />
-      </td>
-      <td className="progress-cell">
-        <ProgressBar progress={task.progress} status={task.status} />
-      </td>
-      <td className="actions">
-        {canWrite && !FINISHED.has(task.status) ? (
-          <Button size="sm" variant="secondary" busy={act.busy} onClick={() => void run("cancel")}>
-            Cancel
-          </Button>
-        ) : null}
-        {canWrite && (task.status === "failed" || task.status === "cancelled") ? (
-          <Button size="sm" variant="secondary" busy={act.busy} onClick={() => void run("retry")}>
-            Retry
-          </Button>
-        ) : null}
-      </td>
-    </tr>
-  );
-}
-
 export function TasksPage() {
   const user = useUser();
   const [status, setStatus] = useState("");
@@ -147,7 +104,7 @@ export function TasksPage() {
                 </thead>
                 <tbody>
                   {items.map((task) => (
-                    <TaskRow key={task.id} task={withLive(task, live)} canWrite={canWrite} onChanged={tasks.replace} />
+                    <TaskRow key={task.id} task={withLive(task, live)} onChanged={tasks.replace} />
                   ))}
                 </tbody>
               </table>

@@ -9,19 +9,27 @@ export type Task = {
   id: string;
   parent_id: string | null;
   title: string;
+  description: string;
   kind: string;
   action: Record<string, unknown>;
+  parameters: Record<string, unknown>;
   priority: "low" | "normal" | "high" | "urgent";
   status: string;
   result: unknown;
   error: string | null;
+  failure_cause: "action" | "children" | null;
   attempt: number;
   retry_count: number;
+  max_retries: number;
   progress: Progress;
+  workflow_run_id: string | null;
+  run_after: string;
   created_at: string;
+  updated_at: string;
   started_at: string | null;
   completed_at: string | null;
 };
+export type TaskDetail = Task & { children: { total: number; by_status: Record<string, number>; items: Task[] } };
 
 export type Workflow = {
   id: string;
@@ -31,6 +39,7 @@ export type Workflow = {
   definition: unknown;
   created_at: string;
 };
+export type WorkflowVersion = { version: number; definition: unknown; created_at: string };
 export type StepRun = {
   step_id: string;
   kind: string;

@@ -1,7 +1,7 @@
 /**
  * A tiny history-API router: `useLocation()` re-renders on navigation,
  * `navigate()` pushes or replaces, `<Link>` is an anchor that navigates without
- * a reload. app.tsx maps paths to pages.
+ * a reload, `matchPath()` reads ids out of paths like `/tasks/:id`. app.tsx maps paths to pages.
  */
 import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useSyncExternalStore } from "react";
 
@@ -32,6 +32,28 @@ export function navigate(to: string, options: { replace?: boolean } = {}) {
   else window.history.pushState(null, "", to);
   window.scrollTo(0, 0);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
+}
+
+/** The `:name` segments of `path` when it fits `pattern` (e.g. `/tasks/:id`), else null. */
+export function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split("/");
+  const have = path.split("/");
+  if (want.length !== have.length) return null;
+  const params: Record<string, string> = {};
+  for (const [i, part] of want.entries()) {
+    const value = have[i] ?? "";
+    if (!part.startsWith(":")) {
+      if (part !== value) return null;
+      continue;
+    }
+    if (!value) return null;
+    try {
+      params[part.slice(1)] = decodeURIComponent(value);
+    } catch {
+      return null;
+    }
+  }
+  return params;
 }
 
 /** Same-origin paths route inside the app; anything else (another origin, /api/docs) is a normal link. */

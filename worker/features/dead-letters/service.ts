@@ -11,7 +11,8 @@ import { AppError } from "../../errors";
 import { keyset, toPage } from "../../lib/pagination";
 import { auditInsert } from "../audit/record";
 import { wakeQueue } from "../tasks/outcome";
-import { type Audit, retryTask } from "../tasks/service";
+import { retryTask } from "../tasks/retry";
+import type { Audit } from "../tasks/service";
 import { resumeRun } from "../workflows/runs";
 import { toDeadLetter } from "./schemas";
 

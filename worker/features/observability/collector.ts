@@ -63,6 +63,14 @@ export function scheduleFlush(ctx: { waitUntil(promise: Promise<unknown>): void 
   );
 }
 
+/**
+ * For work no response follows (the Durable Object engines): the same debounced
+ * flush. An idle object lives on for seconds, far longer than FLUSH_DELAY_MS.
+ */
+export function flushSoon(env: Env): void {
+  scheduleFlush({ waitUntil: () => {} }, env);
+}
+
 /** Sends the pending batch to the MetricsHub now; a failed send is dropped (metrics never fail a request). */
 export async function flushMetrics(env: Env): Promise<void> {
   const batch = takeBatch();

@@ -47,6 +47,32 @@ export const METRICS = {
     help: "Memory search time inside the Worker (embedding, keyword and vector retrieval, fusion), by mode",
     buckets: LATENCY_BUCKETS,
   },
+  tasks_total: {
+    kind: "counter",
+    help: "Tasks that ended, by final status (succeeded, failed, cancelled); a retried task counts each time it ends",
+  },
+  workflow_runs_total: { kind: "counter", help: "Workflow runs that ended, by status (succeeded, failed, cancelled)" },
+  workflow_step_retries_total: {
+    kind: "counter",
+    help: "Workflow step attempts that failed and were scheduled to run again, by step kind",
+  },
+  schedule_runs_total: {
+    kind: "counter",
+    help: "Schedule ticks by outcome: skipped, not_started (the work could not start), or how the work ended",
+  },
+  schedule_start_latency_seconds: {
+    kind: "histogram",
+    help: "Time from a schedule's tick being due to its task or workflow run starting",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  },
+  webhook_deliveries_total: {
+    kind: "counter",
+    help: "Webhook deliveries that ended, by outcome (succeeded, failed after every attempt, cancelled with their subscription)",
+  },
+  dead_letters_total: {
+    kind: "counter",
+    help: "Dead letters created, by source (task, workflow_run, webhook_delivery)",
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;

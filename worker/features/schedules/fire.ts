@@ -17,6 +17,7 @@ import { toIso } from "../../lib/time";
 import { scopesFor } from "../auth/scopes";
 import { getConfig } from "../config/service";
 import { publishEvent } from "../events/publish";
+import { increment } from "../observability/collector";
 import type { CreateTaskBody } from "../tasks/schemas";
 import { createTask } from "../tasks/service";
 import { startRun } from "../workflows/run-lifecycle";
@@ -109,6 +110,7 @@ export async function runTick(
     .onConflictDoNothing();
   if (claim.meta.changes !== 1) return false;
   if (skipReason || !owner) {
+    increment("schedule_runs_total", { outcome: "skipped" });
     await publishEvent(env, schedule.userId, "schedule.skipped", {
       schedule_id: schedule.id,
       tick: toIso(decision.tick),
@@ -146,6 +148,7 @@ export async function runTick(
       .update(scheduleRuns)
       .set({ status: "failed", error: message, finishedAt: Date.now() })
       .where(eq(scheduleRuns.id, runId));
+    increment("schedule_runs_total", { outcome: "not_started" });
     return true;
   }
   await db.update(scheduleRuns).set({ taskId, workflowRunId }).where(eq(scheduleRuns.id, runId));

@@ -5,11 +5,13 @@
  * latency, and the owner's permissions.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { call, createApiKey, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import { getJson, waitFor } from "../../../test/worker/support/automation";
+import { setConfig } from "../../../test/worker/support/config";
 import { rows, run } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
+import { CONFIG_REGISTRY } from "../config/registry";
 import { checkCron, countTicks, latestTick, nextTicks } from "./cron";
 import { fireDueSchedules } from "./fire";
 import { runAutomationSweep } from "./sweep";
@@ -177,6 +179,9 @@ describe("firing", () => {
   // Retried: the owner's queue alarm may wake beside the direct call on a loaded machine; a real
   // double run or a wrong count fails every attempt.
   it("skips ticks missed during downtime under the skip policy", { retry: 2 }, async () => {
+    // With the default 5-minute grace, a run within 5 minutes of a */10 mark would fire that tick.
+    await setConfig("schedules", { ...CONFIG_REGISTRY.schedules.default, misfire_grace_ms: 1_000 });
+    onTestFinished(() => setConfig("schedules", CONFIG_REGISTRY.schedules.default));
     const user = await createUser();
     const schedule = await createSchedule(user, { cron: "*/10 * * * *", target: sleepTask, missed_policy: "skip" });
     const due = Date.now() - 3 * 3_600_000;

@@ -6,6 +6,7 @@
  * restart, a lost alarm), so nothing left alone stays stuck.
  */
 import { getConfig } from "../config/service";
+import { flushMetrics } from "../observability/collector";
 import { wakeQueue } from "../tasks/outcome";
 import { HEARTBEAT_MS } from "../workflows/engine";
 import { fireDueSchedules } from "./fire";
@@ -51,5 +52,7 @@ export async function runAutomationSweep(env: Env, now = Date.now()) {
   for (const runId of quietRuns) await env.WORKFLOW_RUN.getByName(runId).kick();
   const summary = { schedules: scheduleOwners.length, queues: queueOwners.length, runs: quietRuns.length };
   console.log(JSON.stringify({ level: "info", msg: "automation sweep", ...summary }));
+  // No HTTP response schedules a flush here: send what the sweep recorded now.
+  await flushMetrics(env);
   return summary;
 }

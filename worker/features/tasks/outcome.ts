@@ -13,6 +13,7 @@ import { newId } from "../../lib/ids";
 import { toIso } from "../../lib/time";
 import { getConfig } from "../config/service";
 import { publishEvent } from "../events/publish";
+import { increment } from "../observability/collector";
 import { finishScheduleRun } from "../schedules/outcome";
 import { isTerminal, TERMINAL_STATUSES } from "./status";
 
@@ -65,6 +66,17 @@ export async function publishTaskStatus(env: Env, row: TaskRow) {
   if (type) await publishEvent(env, row.userId, type, taskRef(row), taskTopics(row));
 }
 
+/** `task.retrying`: the task runs again at `at` (after a backoff, or at once after a manual retry). */
+export async function publishRetrying(env: Env, row: TaskRow, at: number) {
+  await publishEvent(
+    env,
+    row.userId,
+    "task.retrying",
+    { ...taskRef(row), next_attempt_at: toIso(at) },
+    taskTopics(row),
+  );
+}
+
 async function reload(env: Env, id: string) {
   return getDb(env).query.tasks.findFirst({ where: eq(tasks.id, id) });
 }
@@ -99,14 +111,7 @@ export async function completeTaskAttempt(env: Env, task: TaskRow, result: Attem
       })
       .where(running);
     if (update.meta.changes === 1) {
-      const row = { ...task, status: "retrying" as const, error, retryCount: task.retryCount + 1 };
-      await publishEvent(
-        env,
-        task.userId,
-        "task.retrying",
-        { ...taskRef(row), next_attempt_at: toIso(at) },
-        taskTopics(row),
-      );
+      await publishRetrying(env, { ...task, status: "retrying", error, retryCount: task.retryCount + 1 }, at);
     }
     return;
   }
@@ -144,10 +149,10 @@ export async function failTask(env: Env, id: string, error: string, deadLetter: 
   if (!task) return;
   const update = await db
     .update(tasks)
-    .set({ status: "failed", error, completedAt: now, updatedAt: now })
+    .set({ status: "failed", failureCause: "action", error, completedAt: now, updatedAt: now })
     .where(and(eq(tasks.id, id), eq(tasks.status, "running")));
   if (update.meta.changes !== 1) return;
-  const failed = { ...task, status: "failed" as const, error, completedAt: now };
+  const failed = { ...task, status: "failed" as const, failureCause: "action" as const, error, completedAt: now };
   if (deadLetter) {
     const letterId = newId();
     const summary = `task "${task.title}" (${task.kind})`;
@@ -162,6 +167,7 @@ export async function failTask(env: Env, id: string, error: string, deadLetter: 
       payload: { title: task.title, kind: task.kind, action: task.action, parameters: task.parameters },
       createdAt: now,
     });
+    increment("dead_letters_total", { source: "task" });
     await publishEvent(env, task.userId, "system.dead_letter", {
       id: letterId,
       source: "task",
@@ -200,6 +206,7 @@ export async function cancelTaskTree(env: Env, root: TaskRow, reason: string): P
   const cancelled = await db.select().from(tasks).where(inArray(tasks.id, ids));
   await taskQueue(env, root.userId).abort(ids);
   for (const row of cancelled) {
+    increment("tasks_total", { status: "cancelled" });
     if (row.kind === "workflow" && row.workflowRunId)
       await env.WORKFLOW_RUN.getByName(row.workflowRunId).cancel(`task cancelled: ${reason}`);
     await publishTaskStatus(env, row);
@@ -237,15 +244,17 @@ export async function settleTask(env: Env, id: string): Promise<void> {
   const now = Date.now();
   const status: TaskStatus = failed ? "failed" : "succeeded";
   const error = failed ? `${failed} of ${total} child tasks did not succeed` : null;
+  const failureCause = failed ? ("children" as const) : null;
   const update = await db
     .update(tasks)
-    .set({ status, error, completedAt: now, updatedAt: now, progressPercent: 100, progressMessage: null })
+    .set({ status, failureCause, error, completedAt: now, updatedAt: now, progressPercent: 100, progressMessage: null })
     .where(and(eq(tasks.id, id), eq(tasks.status, "running")));
   if (update.meta.changes !== 1) return;
-  await afterTerminal(env, { ...task, status, error, completedAt: now });
+  await afterTerminal(env, { ...task, status, failureCause, error, completedAt: now });
 }
 
 async function afterTerminal(env: Env, row: TaskRow) {
+  increment("tasks_total", { status: row.status });
   await publishTaskStatus(env, row);
   if (row.scheduleRunId) {
     const outcome = row.status === "succeeded" ? "succeeded" : row.status === "cancelled" ? "cancelled" : "failed";

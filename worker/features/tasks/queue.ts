@@ -14,6 +14,7 @@ import { newId } from "../../lib/ids";
 import type { Scope } from "../auth/scopes";
 import { getConfig } from "../config/service";
 import { publishEvent } from "../events/publish";
+import { flushSoon } from "../observability/collector";
 import { fireDueSchedules } from "../schedules/fire";
 import { markScheduleRunStarted } from "../schedules/outcome";
 import { pumpDeliveries } from "../webhooks/deliver";
@@ -70,6 +71,7 @@ export class QueueEngine {
         await this.setAlarm(Date.now() + 5_000);
       } finally {
         this.#pumping = null;
+        flushSoon(this.env);
       }
     })();
     return this.#pumping;

@@ -7,16 +7,20 @@ import { requestMeta } from "../../lib/request-meta";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
 import { actorOf } from "../audit/record";
+import { taskEvents } from "./history";
+import { retryTask } from "./retry";
 import {
   CreatedTaskSchema,
   CreateTaskBody,
   TaskDetailSchema,
+  TaskEventsQuery,
+  TaskEventsSchema,
   TaskIdParam,
   TaskListQuery,
   TaskPageSchema,
   TaskSchema,
 } from "./schemas";
-import { cancelTask, createTask, listTasks, retryTask, taskDetail } from "./service";
+import { cancelTask, createTask, listTasks, taskDetail } from "./service";
 
 export const taskRoutes = createRouter();
 
@@ -85,6 +89,23 @@ taskRoutes.openapi(
     responses: { 200: jsonResponse("The task", TaskDetailSchema), ...errorResponses(404) },
   }),
   async (c) => c.json(await taskDetail(getDb(c.env), c.var.principal.userId, c.req.valid("param").id), 200),
+);
+
+taskRoutes.openapi(
+  securedRoute({
+    method: "get",
+    path: "/tasks/{id}/events",
+    tags: ["Tasks"],
+    summary: "A task's stored events and its children's, oldest first (progress is live-only)",
+    scopes: ["tasks:read"],
+    request: { params: TaskIdParam, query: TaskEventsQuery },
+    responses: { 200: jsonResponse("The events", TaskEventsSchema), ...errorResponses(404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const items = await taskEvents(c.env, getDb(c.env), c.var.principal.userId, id, c.req.valid("query").limit);
+    return c.json({ items }, 200);
+  },
 );
 
 taskRoutes.openapi(

@@ -1,8 +1,9 @@
 /** Request and response shapes of /api/v1/tasks. */
 import { z } from "@hono/zod-openapi";
-import { TASK_KINDS, TASK_STATUSES, type tasks } from "../../db/schema";
+import { TASK_FAILURE_CAUSES, TASK_KINDS, TASK_STATUSES, type tasks } from "../../db/schema";
 import { pageSchema } from "../../lib/pagination";
 import { toIso, toIsoOrNull } from "../../lib/time";
+import { HubEventSchema } from "../events/catalog";
 import { PRIORITY_NAMES, priorityName } from "./status";
 
 const Integration = z
@@ -101,6 +102,10 @@ export const TaskSchema = z
     integration: z.string().nullable(),
     result: z.unknown().nullable(),
     error: z.string().nullable(),
+    failure_cause: z.enum(TASK_FAILURE_CAUSES).nullable().openapi({
+      description:
+        "Why a failed task failed: its own `action`, or `children` that did not succeed (retrying such a child reopens it)",
+    }),
     retry_count: z.number().int(),
     max_retries: z.number().int(),
     attempt: z.number().int(),
@@ -142,6 +147,7 @@ export function toTask(row: typeof tasks.$inferSelect): TaskDto {
     integration: row.integration,
     result: row.result ?? null,
     error: row.error,
+    failure_cause: row.failureCause,
     retry_count: row.retryCount,
     max_retries: row.maxRetries,
     attempt: row.attempt,
@@ -191,3 +197,12 @@ export const TaskListQuery = z.object({
 });
 
 export const TaskIdParam = z.object({ id: z.string().min(1).max(64) });
+
+export const TaskEventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+export const TaskEventsSchema = z
+  .object({
+    items: z.array(HubEventSchema).openapi({ description: "The task's and its children's events, oldest first" }),
+  })
+  .openapi("TaskEvents");

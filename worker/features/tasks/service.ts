@@ -1,7 +1,7 @@
 /**
  * Tasks through the API (and schedules): create with children, read, list with
- * filters, cancel a tree, retry a failure. Running them is the TaskQueue's job
- * (./queue.ts); every change here wakes it.
+ * filters, cancel a tree (retrying one is ./retry.ts). Running them is the
+ * TaskQueue's job (./queue.ts); every change here wakes it.
  */
 import { and, asc, eq, inArray, isNull, like, type SQL, sql } from "drizzle-orm";
 import { type Db, getDb } from "../../db/client";
@@ -192,45 +192,6 @@ export async function cancelTask(env: Env, userId: string, id: string, audit: Au
     oldValues: { status: task.status },
     newValues: { status: "cancelled", cancelled: cancelled.length },
   });
-  await wakeQueue(env, userId);
-  return toTask(await getOwnTask(db, userId, id));
-}
-
-/**
- * Re-queues a failed or cancelled task, and its failed or cancelled descendants,
- * with a fresh retry budget. Completed work (succeeded children) is kept.
- */
-export async function retryTask(env: Env, userId: string, id: string, audit: Audit | null) {
-  const db = getDb(env);
-  const task = await getOwnTask(db, userId, id);
-  if (task.status !== "failed" && task.status !== "cancelled")
-    throw new AppError(
-      409,
-      "not_retryable",
-      `Only failed or cancelled tasks can be retried; this one is ${task.status}`,
-    );
-  const now = Date.now();
-  const { results } = await env.DB.prepare(
-    `WITH RECURSIVE tree(id) AS (SELECT id FROM tasks WHERE id = ?1 AND user_id = ?2
-       UNION ALL SELECT t.id FROM tasks t JOIN tree ON t.parent_id = tree.id)
-     UPDATE tasks SET status = 'queued', error = NULL, result = NULL, retry_count = 0, run_after = ?3,
-            completed_at = NULL, action_finished_at = NULL, progress_percent = 0, progress_message = NULL,
-            workflow_run_id = NULL, updated_at = ?3
-      WHERE id IN (SELECT id FROM tree) AND status IN ('failed', 'cancelled')
-     RETURNING id`,
-  )
-    .bind(id, userId, now)
-    .all<{ id: string }>();
-  if (audit) {
-    await auditInsert(db, audit.meta, audit.actor, {
-      ownerId: userId,
-      action: "task.retry",
-      resourceType: "task",
-      resourceId: id,
-      oldValues: { status: task.status, error: task.error },
-      newValues: { status: "queued", requeued: results.length },
-    });
-  }
   await wakeQueue(env, userId);
   return toTask(await getOwnTask(db, userId, id));
 }

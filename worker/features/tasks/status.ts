@@ -14,8 +14,9 @@ export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   running: ["succeeded", "failed", "retrying", "cancelled", "queued"],
   retrying: ["queued", "cancelled"],
   succeeded: [],
-  // A manual retry (or a dead-letter replay) re-queues a finished failure.
-  failed: ["queued"],
+  // A manual retry (or a dead-letter replay) re-queues a finished failure; failed → running reopens a
+  // parent that failed only because of a child, when that child is retried (./retry.ts).
+  failed: ["queued", "running"],
   cancelled: ["queued"],
 };
 

@@ -27,6 +27,7 @@ type Task = {
   progress: { percent: number; message: string | null };
   result: unknown;
   error: string | null;
+  failure_cause: string | null;
   started_at: string | null;
   completed_at: string | null;
 };
@@ -111,6 +112,37 @@ describe("running tasks", () => {
     expect(done.children).toMatchObject({ total: 3, by_status: { succeeded: 3 } });
     const ends = done.children.items.map((child) => Date.parse(child.completed_at ?? ""));
     expect(Date.parse(done.completed_at ?? "")).toBeGreaterThanOrEqual(Math.max(...ends));
+  });
+
+  it("tells a task's story from the event store: its events and its children's, oldest first", async () => {
+    const user = await createUser();
+    const parent = await create(user, {
+      title: "story",
+      action: { kind: "group" },
+      children: [{ title: "chapter", action: { kind: "sleep", ms: 300 } }],
+    });
+    await create(user, { title: "unrelated", action: { kind: "sleep", ms: 0 } });
+    await waitTask(user, parent.id);
+    const { items } = await getJson<{ items: { id: number; type: string; data: { id: string } }[] }>(
+      user,
+      `/api/v1/tasks/${parent.id}/events`,
+    );
+    const [child] = parent.children;
+    const story = items.map((event) => `${event.data.id === parent.id ? "parent" : "child"} ${event.type}`);
+    expect(items.every((event) => event.data.id === parent.id || event.data.id === child?.id)).toBe(true);
+    expect(story.filter((line) => line.startsWith("parent"))).toEqual([
+      "parent task.created",
+      "parent task.started",
+      "parent task.succeeded",
+    ]);
+    expect(story).toContain("child task.succeeded");
+    expect(story.at(-1)).toBe("parent task.succeeded");
+    expect(items.map((event) => event.id)).toEqual([...items.map((event) => event.id)].sort((a, b) => a - b));
+    await expectError(
+      await call(`/api/v1/tasks/${parent.id}/events?limit=0`, { token: user.accessToken }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("fails a parent when a child fails for good, and a child can join an open parent", async () => {
@@ -275,6 +307,119 @@ describe("retries, cancellation and replay", () => {
     );
     // Sent twice (the interrupted attempt and its resumption), applied once: same Idempotency-Key.
     expect(stats).toMatchObject({ requests: 2, applied: 1, keys: [`task:${task.id}`] });
+  });
+});
+
+describe("retrying a child revives a parent that failed because of it", () => {
+  const retry = (user: TestUser, id: string) =>
+    call(`/api/v1/tasks/${id}/retry`, { method: "POST", token: user.accessToken });
+  const eventsOf = async (user: TestUser, id: string) => {
+    const { items } = await getJson<{ items: { type: string; data: { id: string } }[] }>(
+      user,
+      "/api/v1/events?limit=500",
+    );
+    return items.filter((event) => event.data.id === id).map((event) => event.type);
+  };
+
+  it("reopens the parent, which succeeds once the retried child does", async () => {
+    const user = await createUser();
+    const parent = await create(user, {
+      title: "import",
+      action: { kind: "group" },
+      children: [
+        {
+          title: "fetch",
+          max_retries: 0,
+          action: { kind: "http", url: `${web()}/flaky?key=${crypto.randomUUID()}&fail=1` },
+        },
+        { title: "index", action: { kind: "sleep", ms: 0 } },
+      ],
+    });
+    const failed = await waitTask(user, parent.id);
+    expect(failed).toMatchObject({ status: "failed", failure_cause: "children" });
+    expect(failed.error).toBe("1 of 2 child tasks did not succeed");
+    const [fetchChild] = parent.children;
+
+    const res = await retry(user, fetchChild!.id);
+    expect(res.status).toBe(200);
+    expect(await json<Task>(res)).toMatchObject({ status: "queued", failure_cause: null });
+    // Reopened in the same batch as the re-queue: the parent is running again before the child can end.
+    const reopened = await getJson<Task>(user, `/api/v1/tasks/${parent.id}`);
+    expect(["running", "succeeded"]).toContain(reopened.status);
+    expect(reopened.completed_at === null || reopened.status === "succeeded").toBe(true);
+
+    const done = await waitTask(user, parent.id);
+    expect(done).toMatchObject({ status: "succeeded", error: null, failure_cause: null, progress: { percent: 100 } });
+    expect(done.children).toMatchObject({ total: 2, by_status: { succeeded: 2 } });
+    const statuses = (await eventsOf(user, parent.id)).filter((type) => type !== "task.progress");
+    expect(statuses.slice(statuses.indexOf("task.failed"))).toEqual(["task.failed", "task.started", "task.succeeded"]);
+    expect(await eventsOf(user, fetchChild!.id)).toContain("task.retrying");
+  });
+
+  it("reopens every ancestor that failed only because of it", async () => {
+    const user = await createUser();
+    const top = await create(user, {
+      title: "nightly",
+      action: { kind: "group" },
+      children: [{ title: "region", action: { kind: "group" }, run_at: new Date(Date.now() + 800).toISOString() }],
+    });
+    const region = top.children[0]!;
+    const leaf = await create(user, {
+      title: "store",
+      parent_id: region.id,
+      max_retries: 0,
+      action: { kind: "http", url: `${web()}/flaky?key=${crypto.randomUUID()}&fail=1` },
+    });
+    expect(await waitTask(user, top.id)).toMatchObject({ status: "failed", failure_cause: "children" });
+    expect(await getJson<Task>(user, `/api/v1/tasks/${region.id}`)).toMatchObject({ failure_cause: "children" });
+
+    expect((await retry(user, leaf.id)).status).toBe(200);
+    const [doneTop, doneRegion] = await Promise.all([waitTask(user, top.id), waitTask(user, region.id)]);
+    expect(doneTop.status).toBe("succeeded");
+    expect(doneRegion.status).toBe("succeeded");
+  });
+
+  it("leaves a parent that failed by its own action failed", async () => {
+    const user = await createUser();
+    const parent = await create(user, {
+      title: "upload",
+      max_retries: 0,
+      action: { kind: "http", url: `${web()}/status?code=400` },
+      children: [
+        { title: "notify", action: { kind: "sleep", ms: 10 }, run_at: new Date(Date.now() + 60_000).toISOString() },
+      ],
+    });
+    expect(await waitTask(user, parent.id)).toMatchObject({ status: "failed", failure_cause: "action" });
+    const child = await getJson<Task>(user, `/api/v1/tasks/${parent.children[0]!.id}`);
+    expect(child).toMatchObject({ status: "cancelled", error: "the parent task failed" });
+
+    expect((await retry(user, child.id)).status).toBe(200);
+    expect((await waitTask(user, child.id)).status).toBe("succeeded");
+    expect(await getJson<Task>(user, `/api/v1/tasks/${parent.id}`)).toMatchObject({
+      status: "failed",
+      failure_cause: "action",
+    });
+  });
+
+  it("leaves a parent the user cancelled cancelled", async () => {
+    const user = await createUser();
+    const parent = await create(user, {
+      title: "report",
+      action: { kind: "group" },
+      children: [
+        { title: "render", action: { kind: "sleep", ms: 10 }, run_at: new Date(Date.now() + 60_000).toISOString() },
+      ],
+    });
+    expect((await call(`/api/v1/tasks/${parent.id}/cancel`, { method: "POST", token: user.accessToken })).status).toBe(
+      200,
+    );
+    const childId = parent.children[0]!.id;
+    expect((await retry(user, childId)).status).toBe(200);
+    expect((await waitTask(user, childId)).status).toBe("succeeded");
+    expect(await getJson<Task>(user, `/api/v1/tasks/${parent.id}`)).toMatchObject({
+      status: "cancelled",
+      failure_cause: null,
+    });
   });
 });
 

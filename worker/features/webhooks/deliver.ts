@@ -15,6 +15,7 @@ import { getConfig } from "../config/service";
 import { deliverQueued, outboxInsert } from "../email/sender";
 import { publishEvent } from "../events/publish";
 import type { StoredEvent } from "../events/store";
+import { increment } from "../observability/collector";
 import { guardedFetch } from "../outbound/guarded-fetch";
 import { formatBody, summarize } from "./formats";
 import { SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from "./signature";
@@ -144,10 +145,11 @@ export async function deliverOnce(env: Env, delivery: Delivery): Promise<void> {
     where: eq(webhookSubscriptions.id, delivery.subscriptionId),
   });
   if (!sub?.enabled) {
-    await db
+    const cancelled = await db
       .update(webhookDeliveries)
       .set({ status: "cancelled", lastError: "subscription disabled", updatedAt: Date.now() })
-      .where(eq(webhookDeliveries.id, delivery.id));
+      .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending")));
+    if (cancelled.meta.changes === 1) increment("webhook_deliveries_total", { outcome: "cancelled" });
     return;
   }
   const attempt = delivery.attempts + 1;
@@ -195,6 +197,7 @@ export async function deliverOnce(env: Env, delivery: Delivery): Promise<void> {
       )
       .where(eq(webhookSubscriptions.id, sub.id)),
   ]);
+  if (update.meta.changes === 1 && status !== "pending") increment("webhook_deliveries_total", { outcome: status });
   if (update.meta.changes !== 1 || outcome.ok) return;
   if (status === "failed") await deadLetterDelivery(env, sub, delivery, attempt, outcome.error ?? "failed");
   // Read back: deliveries run concurrently, so the count this attempt started with may be stale.
@@ -219,6 +222,7 @@ async function deadLetterDelivery(env: Env, sub: Subscription, delivery: Deliver
       payload: { subscription_id: sub.id, event: delivery.event },
       createdAt: Date.now(),
     });
+  increment("dead_letters_total", { source: "webhook_delivery" });
   await publishEvent(env, sub.userId, "integration.webhook_failed", {
     subscription_id: sub.id,
     delivery_id: delivery.id,
@@ -237,7 +241,7 @@ async function deadLetterDelivery(env: Env, sub: Subscription, delivery: Deliver
 async function disableSubscription(env: Env, sub: Subscription, failures: number) {
   const db = getDb(env);
   const reason = `${failures} delivery attempts in a row failed`;
-  const [update] = await db.batch([
+  const [update, cancelled] = await db.batch([
     db
       .update(webhookSubscriptions)
       .set({ enabled: false, disabledReason: reason, updatedAt: Date.now() })
@@ -247,6 +251,7 @@ async function disableSubscription(env: Env, sub: Subscription, failures: number
       .set({ status: "cancelled", lastError: "subscription disabled", updatedAt: Date.now() })
       .where(and(eq(webhookDeliveries.subscriptionId, sub.id), eq(webhookDeliveries.status, "pending"))),
   ]);
+  if (cancelled.meta.changes) increment("webhook_deliveries_total", { outcome: "cancelled" }, cancelled.meta.changes);
   if (update.meta.changes !== 1) return;
   await publishEvent(env, sub.userId, "integration.webhook_disabled", {
     subscription_id: sub.id,

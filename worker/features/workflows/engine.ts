@@ -13,6 +13,7 @@ import { backoffDelay } from "../../lib/backoff";
 import type { Scope } from "../auth/scopes";
 import { getConfig } from "../config/service";
 import { publishEvent } from "../events/publish";
+import { flushSoon, increment } from "../observability/collector";
 import { runBatch, type Statement } from "./batch";
 import { flattenSteps, type LeafStep, LeafStep as LeafStepSchema, type Step, WorkflowDefinition } from "./definition";
 import { emptyState, isLeaf, isTerminalStep, type Plan, planRun, runContext, type StepState } from "./planner";
@@ -85,6 +86,7 @@ export class RunEngine {
         } while (this.#again);
       } finally {
         this.#advancing = null;
+        flushSoon(this.env);
       }
     })();
     return this.#advancing;
@@ -334,6 +336,8 @@ export class RunEngine {
         .where(eq(workflowRuns.id, run.id)),
       runLog(db, run, step.id, status === "succeeded" ? "info" : status === "retrying" ? "warn" : "error", message),
     ]);
+    if (update.meta.changes === 1 && status === "retrying")
+      increment("workflow_step_retries_total", { kind: step.kind });
     if (update.meta.changes === 1 && status !== "retrying") {
       await publishEvent(
         this.env,

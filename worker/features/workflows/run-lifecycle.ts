@@ -16,6 +16,7 @@ import {
 import { AppError } from "../../errors";
 import { newId } from "../../lib/ids";
 import { publishEvent } from "../events/publish";
+import { increment } from "../observability/collector";
 import { finishScheduleRun } from "../schedules/outcome";
 import { finishTaskFromRun } from "../tasks/outcome";
 import { runBatch, type Statement } from "./batch";
@@ -185,6 +186,7 @@ export async function finishRun(
     ),
   ]);
   if (update.meta.changes !== 1) return false;
+  increment("workflow_runs_total", { status: outcome });
   const finished = { ...run, status: outcome, error };
   if (deadLetter) await recordRunDeadLetter(env, finished, error ?? "failed");
   await publishEvent(env, run.userId, OUTCOME_EVENT[outcome], runRef(finished), [`run:${run.id}`]);
@@ -209,5 +211,6 @@ async function recordRunDeadLetter(env: Env, run: RunRow, error: string) {
     payload: { workflow_id: run.workflowId, version: run.version, input: run.input },
     createdAt: Date.now(),
   });
+  increment("dead_letters_total", { source: "workflow_run" });
   await publishEvent(env, run.userId, "system.dead_letter", { id, source: "workflow_run", source_id: run.id, summary });
 }

@@ -81,6 +81,10 @@ export const UpdateWorkflowBody = z
     name: z.string().trim().min(1).max(200).optional(),
     description: z.string().max(2_000).optional(),
     definition: DefinitionDoc.optional().openapi({ description: "Saves a new version" }),
+    base_version: z.number().int().min(1).optional().openapi({
+      description:
+        "The version your edit started from: 409 `version_conflict` if another save came first (no silent overwrite)",
+    }),
   })
   .strict()
   .openapi("UpdateWorkflowRequest");

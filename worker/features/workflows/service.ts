@@ -91,10 +91,20 @@ export async function createWorkflow(env: Env, userId: string, input: Input, aud
 }
 
 /** Saves a new version (and/or renames); the definition, if given, must be valid. */
-export async function updateWorkflow(env: Env, userId: string, id: string, input: Partial<Input>, audit: Audit) {
+const conflict = () => new AppError(409, "version_conflict", "The workflow changed meanwhile; reload and save again");
+
+export async function updateWorkflow(
+  env: Env,
+  userId: string,
+  id: string,
+  input: Partial<Input> & { base_version?: number | undefined },
+  audit: Audit,
+) {
   const db = getDb(env);
   const workflow = await getOwnWorkflow(db, userId, id);
   if (workflow.archivedAt) throw new AppError(409, "workflow_archived", "This workflow is archived");
+  // An editor that loaded version N must not overwrite a version N+1 someone saved meanwhile.
+  if (input.base_version !== undefined && input.base_version !== workflow.latestVersion) throw conflict();
   const now = Date.now();
   const nextVersion = input.definition === undefined ? workflow.latestVersion : workflow.latestVersion + 1;
   const definition = input.definition === undefined ? null : await requireValid(env, input.definition);
@@ -125,8 +135,7 @@ export async function updateWorkflow(env: Env, userId: string, id: string, input
         record,
       ])
     : await db.batch([update, record]);
-  if (result.meta.changes !== 1)
-    throw new AppError(409, "version_conflict", "The workflow changed meanwhile; reload and save again");
+  if (result.meta.changes !== 1) throw conflict();
   return workflowWithDefinition(db, userId, id);
 }
 

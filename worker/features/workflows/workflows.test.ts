@@ -400,6 +400,17 @@ describe("definitions", () => {
     expect(v2).toMatchObject({ version: 2, steps: [{ step_id: "two" }] });
     const versions = await getJson<{ items: { version: number }[] }>(user, `/api/v1/workflows/${wf.id}/versions`);
     expect(versions.items.map((v) => v.version)).toEqual([2, 1]);
+    // An editor that started from v1 cannot overwrite v2; one that started from v2 saves v3.
+    const save = (base_version: number) =>
+      call(`/api/v1/workflows/${wf.id}`, {
+        method: "PATCH",
+        token: user.accessToken,
+        body: { base_version, definition: { steps: [{ id: "three", kind: "sleep", ms: 0 }] } },
+      });
+    await expectError(await save(1), 409, "version_conflict");
+    const v3 = await save(2);
+    expect(v3.status).toBe(200);
+    expect(await json(v3)).toMatchObject({ latest_version: 3, version: 3, definition: { steps: [{ id: "three" }] } });
     expect((await call(`/api/v1/workflows/${wf.id}`, { method: "DELETE", token: user.accessToken })).status).toBe(200);
     await expectError(
       await call(`/api/v1/workflows/${wf.id}/runs`, { token: user.accessToken, body: {} }),
