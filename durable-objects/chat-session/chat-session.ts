@@ -15,6 +15,7 @@ import type {
   SendMessageInput,
   TurnDto,
 } from "../../worker/features/sessions/schemas";
+import { type CloseFilter, closeSocketsOf } from "../../worker/lib/close-sockets";
 import { toIsoOrNull } from "../../worker/lib/time";
 import { credentialIsLive } from "../../worker/middleware/auth";
 import { EventLog } from "./event-log";
@@ -32,6 +33,7 @@ import {
   type TurnCaller,
 } from "./protocol";
 import { SessionHost } from "./session-host";
+import { registerSocket, unregisterSocket } from "./socket-registry";
 import { accept, broadcast, parseFrame, replay, send, stateOf } from "./sockets";
 import { SseStreams } from "./sse";
 import { type ApprovalRow, createSchema, SessionStore } from "./storage";
@@ -187,7 +189,18 @@ export class ChatSession extends DurableObject<Env> {
       return jsonError(401, "ticket_used", "This connect ticket was already used; ask for a new one");
     }
     this.#turns.wake();
-    return accept(this.ctx, params, this.#events);
+    const { response, server } = accept(this.ctx, params, this.#events);
+    await registerSocket(this.env, server);
+    return response;
+  }
+
+  /**
+   * Closes the sockets opened with one credential (logout, a revoked session or key)
+   * or all of them (1008); called by disconnectLive for the sessions the owner's hub
+   * lists. Needs no SessionRef: it only closes, and only the Worker can call it.
+   */
+  disconnect(filter: CloseFilter, reason: string): number {
+    return closeSocketsOf(this.ctx.getWebSockets(), filter, reason);
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
@@ -242,6 +255,11 @@ export class ChatSession extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
+    await unregisterSocket(this.ctx, this.env, ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await unregisterSocket(this.ctx, this.env, ws);
   }
 
   /** While a turn is open the alarm keeps coming back; after an eviction it resumes the turn. */

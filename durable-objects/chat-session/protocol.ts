@@ -90,6 +90,8 @@ export const CONNECT_HEADER = "x-edgewise-session-connect";
 export type SocketState = {
   connectionId: string;
   userId: string;
+  /** Which session this is, for the hub's index of chat sockets (./socket-registry.ts). */
+  sessionId: string;
   scopes: string[];
   credential: z.infer<typeof Credential>;
   /** Live sockets get every new event; a socket becomes live with `resume` (or `?after=`). */

@@ -38,12 +38,14 @@ export function replay(ws: WebSocket, events: EventLog, after: number): void {
   if (state && !state.live) ws.serializeAttachment({ ...state, live: true } satisfies SocketState);
 }
 
-export function accept(ctx: DurableObjectState, params: ConnectParams, events: EventLog): Response {
+/** Accepts the socket; returns the response and the server end (for ./socket-registry.ts). */
+export function accept(ctx: DurableObjectState, params: ConnectParams, events: EventLog) {
   const { 0: client, 1: server } = new WebSocketPair();
   ctx.acceptWebSocket(server, [params.ref.userId]);
   const state: SocketState = {
     connectionId: crypto.randomUUID(),
     userId: params.ref.userId,
+    sessionId: params.ref.sessionId,
     scopes: params.scopes,
     credential: params.credential,
     live: false,
@@ -56,7 +58,7 @@ export function accept(ctx: DurableObjectState, params: ConnectParams, events: E
     heartbeat_ms: HEARTBEAT_MS,
   });
   if (params.after !== null) replay(server, events, params.after);
-  return new Response(null, { status: 101, webSocket: client });
+  return { response: new Response(null, { status: 101, webSocket: client }), server };
 }
 
 export function broadcast(ctx: DurableObjectState, event: StreamEvent): void {

@@ -12,10 +12,12 @@ import type { HubEvent } from "../../worker/features/events/catalog";
 import { metricsHub } from "../../worker/features/observability/collector";
 import { parseClientFrame } from "../../worker/lib/client-frame";
 import { closeSocketsOf } from "../../worker/lib/close-sockets";
+import { ChatSocketIndex } from "./chat-sockets";
 import {
   ClientMessage,
   CONNECT_HEADER,
   ConnectParams,
+  type Credential,
   type DisconnectFilter,
   HEARTBEAT_MS,
   MAX_CLIENT_FRAME_BYTES,
@@ -43,11 +45,13 @@ function jsonError(status: number, code: string, message: string) {
 
 export class UserHub extends DurableObject<Env> {
   #buffer!: EventBuffer;
+  #chatSockets!: ChatSocketIndex;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       this.#buffer = new EventBuffer(ctx.storage.sql);
+      this.#chatSockets = new ChatSocketIndex(ctx.storage.sql);
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -75,6 +79,21 @@ export class UserHub extends DurableObject<Env> {
     const closed = closeSocketsOf(this.ctx.getWebSockets(), filter, reason);
     if (closed) await this.#reportConnections();
     return closed;
+  }
+
+  /** A ChatSession accepted a socket opened with `credential` (see ./chat-sockets.ts). */
+  noteChatSocket(credential: Credential, sessionId: string): void {
+    this.#chatSockets.note(credential, sessionId);
+  }
+
+  /** The ChatSession's last socket opened with `credential` closed. */
+  forgetChatSocket(credential: Credential, sessionId: string): void {
+    this.#chatSockets.forget(credential, sessionId);
+  }
+
+  /** The chat sessions holding sockets that `disconnect(filter)` would close here; taken off the list. */
+  takeChatSockets(filter: DisconnectFilter): string[] {
+    return this.#chatSockets.take(filter);
   }
 
   stats(): { connections: number; last_event_id: number } {

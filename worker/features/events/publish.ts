@@ -57,14 +57,22 @@ export function credentialOf(principal: Principal): Credential {
  */
 export async function disconnectLive(env: Env, userId: string, filter: DisconnectFilter, reason: string) {
   try {
-    // Every object that holds this user's sockets: the live hub and the graph's sync object.
+    // Every object that holds this user's sockets: the live hub, the graph's sync object
+    // and the chat sessions the hub lists as holding sockets of this credential.
     await Promise.all([
       userHub(env, userId).disconnect(filter, reason),
       env.GRAPH_SYNC.getByName(userId).disconnect(filter, reason),
+      disconnectChatSessions(env, userId, filter, reason),
     ]);
   } catch (error) {
     console.error(JSON.stringify({ level: "error", msg: "live disconnect failed", reason, error: String(error) }));
   }
+}
+
+/** A user may have sockets on many ChatSession objects; the hub knows which (user-hub/chat-sockets.ts). */
+async function disconnectChatSessions(env: Env, userId: string, filter: DisconnectFilter, reason: string) {
+  const sessionIds = await userHub(env, userId).takeChatSockets(filter);
+  await Promise.all(sessionIds.map((id) => env.CHAT_SESSION.getByName(id).disconnect(filter, reason)));
 }
 
 /** Fire-and-forget publish for request handlers: never delays or fails the response. */
