@@ -52,6 +52,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             DOH_URL: `${inject("fakeWebUrl")}/dns-query`,
             // Local OpenAI Chat Completions server (test/worker/fake-openai.ts).
             FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
+            // Local Anthropic Messages and Google Generative Language servers (test/worker/fake-anthropic.ts, fake-google.ts).
+            FAKE_ANTHROPIC_URL: inject("fakeAnthropicUrl"),
+            FAKE_GOOGLE_URL: inject("fakeGoogleUrl"),
             // Local remote MCP server (test/worker/fake-mcp-server.ts) that tests install as an extension.
             FAKE_MCP_URL: inject("fakeMcpUrl"),
           },

@@ -6,6 +6,10 @@ declare namespace Cloudflare {
     FAKE_WEB_URL: string;
     /** test/worker/fake-openai.ts */
     FAKE_OPENAI_URL: string;
+    /** test/worker/fake-anthropic.ts */
+    FAKE_ANTHROPIC_URL: string;
+    /** test/worker/fake-google.ts */
+    FAKE_GOOGLE_URL: string;
     /** test/worker/fake-mcp-server.ts */
     FAKE_MCP_URL: string;
   }

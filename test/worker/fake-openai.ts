@@ -3,7 +3,7 @@
  * suite's globalSetup on 127.0.0.1, so the OpenAI-compatible adapter is tested
  * over real HTTP (tests allowlist its host for the outbound guard).
  *
- * Replies are scripted by the last message of the request:
+ * Replies are scripted by the last message of the request (fake-model-server.ts):
  * - a `tool` message → text reporting the tool result: `tool <name> returned <content>`;
  * - user `say: <text>` → `<text>`; `call: <tool> <json>` → that tool call; anything else → `You said: <text>`.
  * Behaviour by model name (tests add a unique suffix, since counters are per model name):
@@ -14,8 +14,21 @@
  * Keys: `Authorization: Bearer sk-fake-…` is required (401 in OpenAI's error shape otherwise).
  * GET /v1/models lists models; GET /__requests?model=&key= returns the recorded requests.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  bodyModel,
+  estimateTokens,
+  failureScript,
+  pieces,
+  type Reply,
+  requestLog,
+  scriptedReply,
+  sendJson,
+  startModelServer,
+  startSse,
+  type Turn,
+  textOf,
+} from "./fake-model-server";
 
 type ToolCall = { id: string; function: { name: string; arguments: string } };
 type Message = { role: string; content?: unknown; tool_call_id?: string; tool_calls?: ToolCall[] };
@@ -26,57 +39,30 @@ type ChatRequest = {
   stream_options?: { include_usage?: boolean };
   tools?: unknown[];
 };
-type Reply = { text: string } | { tool: { name: string; arguments: string } };
-type Recorded = { method: string; path: string; model: string | null; headers: Record<string, string>; body: unknown };
 
 export const FAKE_MODELS = ["fake-chat", "fake-tools", "flaky-429-2", "always-500"];
 
-const requests: Recorded[] = [];
-const failures = new Map<string, number>();
+const log = requestLog((headers) => headers.authorization?.replace(/^Bearer /, ""));
+const scriptedFailure = failureScript();
 
-const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
-
-function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (Array.isArray(content))
-    return content
-      .map((part) => (part && typeof part === "object" && "text" in part ? String(part.text) : ""))
-      .join("");
-  return content == null ? "" : JSON.stringify(content);
-}
-
-function scriptedReply(messages: Message[]): Reply {
+function turnOf(messages: Message[]): Turn {
   const last = messages.at(-1);
   if (last?.role === "tool") {
     const calls = messages.flatMap((message) => message.tool_calls ?? []);
     const name = calls.find((call) => call.id === last.tool_call_id)?.function.name ?? "?";
-    return { text: `tool ${name} returned ${textOf(last.content)}` };
+    return { toolResult: { name, content: textOf(last.content) } };
   }
-  const said = textOf([...messages].reverse().find((message) => message.role === "user")?.content).trim();
-  const call = /^call:\s*([\w.-]+)\s*([\s\S]*)$/.exec(said);
-  if (call) return { tool: { name: call[1]!, arguments: call[2]?.trim() || "{}" } };
-  const say = /^say:\s*([\s\S]*)$/.exec(said);
-  return { text: say ? say[1]! : `You said: ${said}` };
-}
-
-/** The status to fail with for this request, if its model is scripted to fail. */
-function scriptedFailure(model: string): number | null {
-  if (model.startsWith("always-500")) return 500;
-  const flaky = /^flaky-(429|500)-(\d+)/.exec(model);
-  if (!flaky) return null;
-  const seen = failures.get(model) ?? 0;
-  failures.set(model, seen + 1);
-  return seen < Number(flaky[2]) ? Number(flaky[1]) : null;
+  return { userText: textOf([...messages].reverse().find((message) => message.role === "user")?.content) };
 }
 
 function sendError(res: ServerResponse, status: number, message: string, code: string) {
-  res.writeHead(status, { "content-type": "application/json", "retry-after-ms": "10" });
-  res.end(JSON.stringify({ error: { message, type: "invalid_request_error", param: null, code } }));
+  const error = { message, type: "invalid_request_error", param: null, code };
+  sendJson(res, status, { error }, { "retry-after-ms": "10" });
 }
 
 function usageFor(request: ChatRequest, reply: Reply) {
-  const prompt = estimate(request.messages.map((message) => textOf(message.content)).join("\n"));
-  const completion = estimate("text" in reply ? reply.text : reply.tool.arguments);
+  const prompt = estimateTokens(request.messages.map((message) => textOf(message.content)).join("\n"));
+  const completion = estimateTokens("text" in reply ? reply.text : reply.tool.arguments);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
@@ -99,13 +85,8 @@ function completion(request: ChatRequest, reply: Reply, id: string) {
   };
 }
 
-/** Splits text into a few deltas so clients see a real stream. */
-function pieces(text: string): string[] {
-  return text.match(/.{1,8}/gs) ?? [""];
-}
-
 function streamReply(res: ServerResponse, request: ChatRequest, reply: Reply, id: string) {
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  startSse(res);
   const base = { id: `chatcmpl-${id}`, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000) };
   const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     res.write(`data: ${JSON.stringify({ ...base, model: request.model, choices, ...extra })}\n\n`);
@@ -137,64 +118,26 @@ async function chat(res: ServerResponse, request: ChatRequest) {
   if (failure) return sendError(res, failure, "The server had an error processing your request", "server_error");
   const slow = /^slow-(\d+)/.exec(request.model);
   if (slow) await new Promise((resolve) => setTimeout(resolve, Number(slow[1])));
-  const reply = scriptedReply(request.messages);
+  const reply = scriptedReply(turnOf(request.messages));
   const id = Math.random().toString(36).slice(2, 10);
   if (request.stream) return streamReply(res, request, reply, id);
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify(completion(request, reply, id)));
-}
-
-function listRequests(res: ServerResponse, url: URL) {
-  const model = url.searchParams.get("model");
-  const key = url.searchParams.get("key");
-  const matching = requests.filter(
-    (recorded) => (!model || recorded.model === model) && (!key || recorded.headers.authorization === `Bearer ${key}`),
-  );
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify(matching));
-}
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  sendJson(res, 200, completion(request, reply, id));
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? "/", "http://fake");
-  if (url.pathname === "/__requests") return listRequests(res, url);
-  const body = await readBody(req);
-  const model = body && typeof body === "object" && "model" in body ? String(body.model) : null;
-  const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, String(value)]));
-  requests.push({ method: req.method ?? "GET", path: url.pathname, model, headers, body });
+  if (url.pathname === "/__requests") return log.list(res, url);
+  const { body } = await log.record(req, url, bodyModel);
   if (!/^Bearer sk-fake-\S+$/.test(req.headers.authorization ?? ""))
     return sendError(res, 401, "Incorrect API key provided.", "invalid_api_key");
   if (req.method === "GET" && url.pathname === "/v1/models") {
-    res.writeHead(200, { "content-type": "application/json" });
     const data = FAKE_MODELS.map((id) => ({ id, object: "model", created: 0, owned_by: "fake" }));
-    return res.end(JSON.stringify({ object: "list", data }));
+    return sendJson(res, 200, { object: "list", data });
   }
   if (req.method === "POST" && url.pathname === "/v1/chat/completions") return chat(res, body as ChatRequest);
   return sendError(res, 404, `No route ${req.method} ${url.pathname}`, "not_found");
 }
 
-export async function startFakeOpenAi() {
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, 500, String(error), "server_error");
-      else res.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+export function startFakeOpenAi() {
+  return startModelServer(handle, (res, message) => sendError(res, 500, message, "server_error"));
 }

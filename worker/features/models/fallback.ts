@@ -28,8 +28,19 @@ export class ModelFallbackError extends Error {
 
 const MAX_MESSAGE = 500;
 
-/** A model call's error as a ModelFailure: unwraps the AI SDK's RetryError to the last attempt's error. */
-export function describeModelFailure(spec: string, error: unknown): ModelFailure {
+const isModelError = (error: unknown) =>
+  RetryError.isInstance(error) ||
+  APICallError.isInstance(error) ||
+  error instanceof OutboundError ||
+  error instanceof ModelUnavailableError;
+
+/**
+ * A model call's error as a ModelFailure: unwraps the AI SDK's RetryError to the last
+ * attempt's error, and a caller's wrapper that keeps the model's error as `cause` (the
+ * chat pipeline's "nothing streamed"), so the provider's status and message survive.
+ */
+export function describeModelFailure(spec: string, thrown: unknown): ModelFailure {
+  const error = !isModelError(thrown) && thrown instanceof Error && isModelError(thrown.cause) ? thrown.cause : thrown;
   let cause = error;
   let code: string | undefined;
   if (RetryError.isInstance(error)) {
