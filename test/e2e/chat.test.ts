@@ -4,7 +4,8 @@
  * template → chat → `/calculator` runs as a tool call (tool card, streamed answer over
  * the session WebSocket, tokens and cost) → the conversation survives a reload → usage
  * charts; a dangerous `http_request` waits for the Approve button; a chat socket cut
- * while a turn waits resumes from its last seq and catches up.
+ * while a turn waits resumes from its last seq and catches up; the tools page edits an
+ * extension's settings (a field's validation error, a saved value after reload, a secret never shown).
  * Build the console first: `npm run build:web`.
  */
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
@@ -40,7 +41,7 @@ async function login(account: { email: string; password: string }): Promise<stri
 /** The web extension (http_request) on for the demo user, and this server allowed as a "private" target. */
 async function allowHttpRequestsToThisServer() {
   const installed = await api("POST", "/extensions", { name: "web" });
-  if (installed.status === 409) await api("PATCH", `/extensions/${await webExtensionId()}`, { enabled: true });
+  if (installed.status === 409) await api("PATCH", `/extensions/${await extensionId("web")}`, { enabled: true });
   else expect(installed.status).toBe(201);
   const admin = await login(ADMIN);
   const outbound = { allow_private_hosts: ["127.0.0.1"], max_response_bytes: 2_000_000, timeout_ms: 10_000 };
@@ -48,9 +49,9 @@ async function allowHttpRequestsToThisServer() {
   expect(res.status).toBe(200);
 }
 
-async function webExtensionId(): Promise<string> {
+async function extensionId(name: string): Promise<string> {
   const list = (await (await api("GET", "/extensions")).json()) as { items: Array<{ id: string; name: string }> };
-  return list.items.find((extension) => extension.name === "web")?.id ?? "";
+  return list.items.find((extension) => extension.name === name)?.id ?? "";
 }
 
 async function createAgent(template: string, name: string): Promise<string> {
@@ -160,6 +161,58 @@ it("pauses a dangerous http_request until Approve is clicked, then shows its res
   expect(await done.locator('[data-testid="tool-output"]').textContent()).toContain('"status": 200');
   await finalAnswer(page, "http_request returned").waitFor();
   expect(await byTestId(page, "turn-awaiting").count()).toBe(0);
+});
+
+it("edits extension settings on the tools page: a bad value is refused by its field, a good one persists, a secret is never shown", async (test) => {
+  const secret = `sk-e2e-${Date.now()}`;
+  const installed = await api("POST", "/extensions", { name: "web" });
+  expect([201, 409]).toContain(installed.status);
+  const page = await openPage(browser, { baseURL, test });
+  await signIn(page, "/tools");
+  const settingsOf = async (name: string) => {
+    await page
+      .locator(`[data-testid="extension"][data-extension="${name}"] [data-testid="extension-settings-toggle"]`)
+      .click();
+    return page.locator(`[data-testid="extension"][data-extension="${name}"] [data-testid="extension-settings"]`);
+  };
+
+  let core = await settingsOf("core");
+  const zone = core.locator('[data-testid="setting-default_time_zone"]');
+  await zone.fill("Mars/Olympus_Mons");
+  await core.locator('[data-testid="settings-save"]').click();
+  await expect(core.locator('[data-testid="setting-error-default_time_zone"]').textContent()).resolves.toContain(
+    "IANA time zone",
+  );
+  await zone.fill("Europe/Berlin");
+  await core.locator('[data-testid="settings-save"]').click();
+  await core.locator('[data-testid="settings-saved"]').waitFor();
+  expect(await core.locator('[data-testid="setting-error-default_time_zone"]').count()).toBe(0);
+
+  let web = await settingsOf("web");
+  expect(await web.locator('[data-testid="secret-search_api_key"]').getAttribute("data-configured")).toBe("false");
+  const key = web.locator('[data-testid="setting-search_api_key"]');
+  expect(await key.getAttribute("type")).toBe("password");
+  await key.fill(secret);
+  await web.locator('[data-testid="settings-save"]').click();
+  await web.locator('[data-testid="settings-saved"]').waitFor();
+  expect(await web.locator('[data-testid="secret-search_api_key"]').getAttribute("data-configured")).toBe("true");
+  expect(await key.inputValue()).toBe("");
+
+  await page.reload();
+  core = await settingsOf("core");
+  expect(await core.locator('[data-testid="setting-default_time_zone"]').inputValue()).toBe("Europe/Berlin");
+  web = await settingsOf("web");
+  expect(await web.locator('[data-testid="secret-search_api_key"]').textContent()).toMatch(/^set/);
+  expect(await web.locator('[data-testid="setting-search_api_key"]').inputValue()).toBe("");
+  expect(await page.content()).not.toContain(secret);
+  expect(await (await api("GET", "/extensions")).text()).not.toContain(secret);
+
+  // Back to the defaults for the other tests.
+  const coreId = await extensionId("core");
+  expect((await api("PATCH", `/extensions/${coreId}`, { config: { default_time_zone: null } })).status).toBe(200);
+  expect(
+    (await api("PATCH", `/extensions/${await extensionId("web")}`, { config: { search_api_key: null } })).status,
+  ).toBe(200);
 });
 
 it("resumes a cut chat socket from its last seq and catches up on what happened meanwhile", async (test) => {

@@ -12,6 +12,7 @@ export const toolsApi = {
   install: (name: string) => api.post<Extension>("/extensions", { name }),
   connectMcp: (input: McpInput) => api.post<Extension>("/extensions", input),
   setEnabled: (id: string, enabled: boolean) => api.patch<Extension>(path(id), { enabled }),
+  configure: (id: string, config: Record<string, unknown>) => api.patch<Extension>(path(id), { config }),
   remove: (id: string) => api.delete<Extension>(path(id)),
   refresh: (id: string) => api.post<Extension>(`${path(id)}/refresh`),
   executions: (cursor: string | null) =>

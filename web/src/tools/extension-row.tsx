@@ -1,8 +1,12 @@
-/** One extension on the tools page: what it is and its tools, with install, enable / disable, refresh and remove. */
+/**
+ * One extension on the tools page: what it is and its tools, with install, enable / disable,
+ * settings (./extension-settings.tsx), refresh and remove.
+ */
 import { useState } from "react";
 import { describeError } from "../api/errors";
 import { Button } from "../ui/form";
 import { toolsApi } from "./api";
+import { ExtensionSettings, settingsOf } from "./extension-settings";
 import type { CatalogEntry, Extension } from "./types";
 
 export type ExtensionItem = { name: string; entry: CatalogEntry | null; installed: Extension | null };
@@ -18,9 +22,11 @@ export function ExtensionRow({
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
   const { entry, installed } = item;
   const info = installed ?? entry;
   const removable = installed && (installed.kind === "mcp" || !entry?.default_enabled);
+  const configurable = canWrite && installed && settingsOf(installed.config_schema).length > 0;
 
   const act = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -60,6 +66,7 @@ export function ExtensionRow({
           ))}
         </span>
         {error ? <p className="text-error small">{error}</p> : null}
+        {configurable && editing ? <ExtensionSettings extension={installed} onSaved={onChanged} /> : null}
       </div>
       {canWrite ? (
         <div className="inline-actions extension-actions">
@@ -84,6 +91,17 @@ export function ExtensionRow({
               Install
             </Button>
           )}
+          {configurable ? (
+            <Button
+              variant="ghost"
+              size="sm"
+              aria-expanded={editing}
+              onClick={() => setEditing(!editing)}
+              data-testid="extension-settings-toggle"
+            >
+              Settings
+            </Button>
+          ) : null}
           {installed?.kind === "mcp" ? (
             <Button
               variant="ghost"
