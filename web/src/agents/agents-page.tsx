@@ -2,7 +2,7 @@
 import { useCallback, useState } from "react";
 import { describeError } from "../api/errors";
 import { useUser } from "../auth/session";
-import { Alert, Button } from "../ui/form";
+import { Button } from "../ui/form";
 import { formatDateTime, formatRelative } from "../ui/format";
 import { PageHeader } from "../ui/page-header";
 import { PagedList } from "../ui/paged-list";
@@ -37,7 +37,6 @@ export function AgentsPage() {
         }
       />
       <section className="card">
-        {agents.error ? <Alert kind="error">{describeError(agents.error)}</Alert> : null}
         <PagedList
           pages={agents}
           loadingLabel="Loading agents…"

@@ -1,6 +1,5 @@
 /** /tasks: create a task, and watch your tasks' status and progress live; cancel or retry them, open one. */
 import { type FormEvent, useCallback, useState } from "react";
-import { describeError } from "../api/errors";
 import { useUser } from "../auth/session";
 import { Alert, Button, Field } from "../ui/form";
 import { PageHeader } from "../ui/page-header";
@@ -89,7 +88,6 @@ export function TasksPage() {
             ))}
           </select>
         </div>
-        {tasks.error ? <Alert kind="error">{describeError(tasks.error)}</Alert> : null}
         <PagedList pages={tasks} loadingLabel="Loading tasks…" empty="No tasks yet.">
           {(items) => (
             <div className="table-wrap">

@@ -4,7 +4,6 @@
  * with the version each used, live progress, their steps, logs, approvals and cancel.
  */
 import { useCallback, useState } from "react";
-import { describeError } from "../api/errors";
 import { Alert, Button } from "../ui/form";
 import { formatDateTime } from "../ui/format";
 import { PageHeader } from "../ui/page-header";
@@ -76,7 +75,6 @@ export function WorkflowsPage() {
             </Alert>
           ) : null,
         )}
-        {workflows.error ? <Alert kind="error">{describeError(workflows.error)}</Alert> : null}
         <PagedList pages={workflows} loadingLabel="Loading workflows…" empty="No workflows yet.">
           {(items) => (
             <table className="table" data-testid="workflows-table">

@@ -1,8 +1,7 @@
 /** The chat page's left column: start a chat with one of your agents, and your sessions, newest first. */
 import { type FormEvent, useState } from "react";
 import type { Agent } from "../agents/types";
-import { describeError } from "../api/errors";
-import { Alert, Button } from "../ui/form";
+import { Button } from "../ui/form";
 import { formatDateTime, formatRelative } from "../ui/format";
 import { PagedList } from "../ui/paged-list";
 import { Link } from "../ui/router";
@@ -22,7 +21,6 @@ export function SessionList({ sessions, agents, selected, agentName, onStart }: 
   return (
     <aside className="card session-list">
       <NewChat agents={agents} onStart={onStart} />
-      {sessions.error ? <Alert kind="error">{describeError(sessions.error)}</Alert> : null}
       <PagedList pages={sessions} loadingLabel="Loading sessions…" empty="No chats yet.">
         {(items) => (
           <ul className="sessions" data-testid="session-list">

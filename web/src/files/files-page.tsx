@@ -3,9 +3,7 @@
  * text and tables, download, delete. Extraction statuses update live from the hub.
  */
 import { useCallback, useState } from "react";
-import { describeError } from "../api/errors";
 import type { FileItem } from "../api/types";
-import { Alert } from "../ui/form";
 import { formatDateTime, formatRelative } from "../ui/format";
 import { PageHeader } from "../ui/page-header";
 import { PagedList } from "../ui/paged-list";
@@ -82,7 +80,6 @@ export function FilesPage() {
             </select>
           </div>
         </div>
-        {files.error ? <Alert kind="error">{describeError(files.error)}</Alert> : null}
         <PagedList pages={files} loadingLabel="Loading files…" empty="No files yet. Drop one above.">
           {(items) => (
             <div className="table-wrap">

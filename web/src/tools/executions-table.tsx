@@ -1,7 +1,5 @@
 /** Recent tool runs (GET /tool-executions): which tool, from where, how it ended and how long it took. */
 import { useCallback } from "react";
-import { describeError } from "../api/errors";
-import { Alert } from "../ui/form";
 import { formatDateTime, formatRelative } from "../ui/format";
 import { PagedList } from "../ui/paged-list";
 import { usePages } from "../ui/use-pages";
@@ -19,7 +17,6 @@ export function ExecutionsSection() {
       <div className="card-header">
         <h2>Recent tool runs</h2>
       </div>
-      {runs.error ? <Alert kind="error">{describeError(runs.error)}</Alert> : null}
       <PagedList pages={runs} loadingLabel="Loading tool runs…" empty="No tool has run yet.">
         {(items) => (
           <div className="table-wrap">

@@ -1,9 +1,11 @@
 /**
- * The body of a cursor-paginated list from usePages: a spinner on first load, an
- * empty message, the items as the page renders them, and "Load more" while more exist.
+ * The body of a cursor-paginated list from usePages: the load error if any, a spinner
+ * on first load, an empty message, the items as the page renders them, and "Load more"
+ * while more exist. Every list shows its error here, so none fails silently.
  */
 import type { ReactNode } from "react";
-import { Button, Spinner } from "./form";
+import { describeError } from "../api/errors";
+import { Alert, Button, Spinner } from "./form";
 import type { usePages } from "./use-pages";
 
 type Pages<T extends { id: string }> = ReturnType<typeof usePages<T>>;
@@ -18,6 +20,7 @@ export function PagedList<T extends { id: string }>(props: {
   const { pages } = props;
   return (
     <>
+      {pages.error ? <Alert kind="error">{describeError(pages.error)}</Alert> : null}
       {pages.items === null && pages.loading ? <Spinner label={props.loadingLabel} /> : null}
       {pages.items?.length === 0 ? <p className="empty">{props.empty}</p> : null}
       {pages.items?.length ? props.children(pages.items) : null}

@@ -1,8 +1,7 @@
 /** /audit: the log of changes to your data, newest first, filterable by resource, with "load more". */
 import { useCallback, useState } from "react";
-import { describeError } from "../../api/errors";
 import type { AuditEntry } from "../../api/types";
-import { Alert, Button } from "../../ui/form";
+import { Button } from "../../ui/form";
 import { PageHeader } from "../../ui/page-header";
 import { PagedList } from "../../ui/paged-list";
 import { usePages } from "../../ui/use-pages";
@@ -42,7 +41,6 @@ export function AuditPage() {
         }
       />
       <section className="card">
-        {audit.error ? <Alert kind="error">{describeError(audit.error)}</Alert> : null}
         <PagedList
           pages={audit}
           loadingLabel="Loading the audit log…"

@@ -1,6 +1,5 @@
 /** /keys: create an API key (secret shown once), list your keys, revoke them. */
 import { useCallback, useState } from "react";
-import { describeError } from "../../api/errors";
 import type { ApiKey, CreatedApiKey } from "../../api/types";
 import { useUser } from "../../auth/session";
 import { Alert } from "../../ui/form";
@@ -49,7 +48,6 @@ export function KeysPage() {
             Show revoked
           </label>
         </div>
-        {keys.error ? <Alert kind="error">{describeError(keys.error)}</Alert> : null}
         <PagedList pages={keys} loadingLabel="Loading keys…" empty="No API keys yet.">
           {(items) => <KeysTable keys={items} onRevoked={onRevoked} />}
         </PagedList>
