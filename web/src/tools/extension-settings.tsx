@@ -4,8 +4,9 @@
  * are sent only when a new value is typed. Saves with PATCH /extensions/{id} {config}.
  */
 import { type FormEvent, useState } from "react";
-import { ApiError, describeError, type ValidationIssue } from "../api/errors";
+import { ApiError } from "../api/errors";
 import { Alert, Button } from "../ui/form";
+import { useAction } from "../ui/use-action";
 import { toolsApi } from "./api";
 import type { Extension } from "./types";
 
@@ -56,39 +57,35 @@ function patchOf(settings: Setting[], initial: Values, values: Values): Record<s
   return patch;
 }
 
+/** A failed save's issues that name a field (shown under it), and the message for the rest. */
+function failureOf(save: { failure: unknown; error: string | null }, settings: Setting[]) {
+  const fieldIssues = save.failure instanceof ApiError ? save.failure.issues : [];
+  const issues = fieldIssues.filter((issue) => settings.some((s) => s.key === issue.path.split(".")[0]));
+  const unexplained = issues.length < fieldIssues.length || !fieldIssues.length;
+  return { issues, error: unexplained ? save.error : null };
+}
+
 export function ExtensionSettings({ extension, onSaved }: { extension: Extension; onSaved: () => void }) {
   const settings = settingsOf(extension.config_schema);
   const [initial, setInitial] = useState(() => initialValues(settings, extension.config));
   const [values, setValues] = useState(initial);
   const [secrets, setSecrets] = useState(extension.secrets);
-  const [issues, setIssues] = useState<ValidationIssue[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const patch = patchOf(settings, initial, values);
+  const save = useAction(() => toolsApi.configure(extension.id, patch));
+  const { issues, error } = failureOf(save, settings);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setIssues([]);
     setSaved(false);
-    try {
-      const updated = await toolsApi.configure(extension.id, patch);
-      const next = initialValues(settings, updated.config);
-      setInitial(next);
-      setValues(next);
-      setSecrets(updated.secrets);
-      setSaved(true);
-      onSaved();
-    } catch (caught) {
-      const fieldIssues = caught instanceof ApiError ? caught.issues : [];
-      const known = fieldIssues.filter((issue) => settings.some((s) => s.key === issue.path.split(".")[0]));
-      setIssues(known);
-      if (known.length < fieldIssues.length || !fieldIssues.length) setError(describeError(caught));
-    } finally {
-      setBusy(false);
-    }
+    const updated = await save.run();
+    if (!updated) return;
+    const next = initialValues(settings, updated.config);
+    setInitial(next);
+    setValues(next);
+    setSecrets(updated.secrets);
+    setSaved(true);
+    onSaved();
   };
 
   const set = (key: string, value: string | boolean) => {
@@ -115,7 +112,13 @@ export function ExtensionSettings({ extension, onSaved }: { extension: Extension
         />
       ))}
       <div>
-        <Button type="submit" size="sm" busy={busy} disabled={!Object.keys(patch).length} data-testid="settings-save">
+        <Button
+          type="submit"
+          size="sm"
+          busy={save.busy}
+          disabled={!Object.keys(patch).length}
+          data-testid="settings-save"
+        >
           Save settings
         </Button>
       </div>
