@@ -45,6 +45,15 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             ENCRYPTION_KEY: "test-encryption-key",
             // Real PBKDF2, fewer rounds: the suite hashes hundreds of passwords.
             PBKDF2_ITERATIONS: "1000",
+            // Tables (bad input, cross-tenant) send thousands of requests as one user within seconds;
+            // the per-user limit must not answer before what they test. Per-IP auth limits keep their
+            // default. The rate-limit tests set their own limits through the admin API.
+            CONFIG_DEFAULTS: JSON.stringify({
+              rate_limits: {
+                auth_per_ip: { limit: 30, window_seconds: 60 },
+                api_per_principal: { limit: 1_000_000, window_seconds: 60 },
+              },
+            }),
             // Local Resend-compatible server (test/worker/global-setup.ts).
             EMAIL_API_URL: inject("emailApiUrl"),
             // Local "internet" (test/worker/fake-web.ts); its /dns-query is the guard's resolver.
@@ -72,8 +81,11 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
   return {
     test: {
       silent: "passed-only",
-      // The JSON report lets .ci/run print one plain "N passed, N failed" line.
-      reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
+      // Each worker test file starts a runtime of its own and loads the Worker into it: CPU-bound
+      // start-up that two files can share between this machine's two cores (docs/testing.md).
+      maxWorkers: 2,
+      // The JSON report lets .ci/run print one plain "N passed, N failed" line (one file per suite it runs).
+      reporters: ["default", ["json", { outputFile: `test-results/${process.env.VITEST_SUITE ?? "vitest"}.json` }]],
       projects: [
         workerProject("worker", WORKER_TESTS, PDF_TESTS),
         ...PDF_TESTS.map((file) =>

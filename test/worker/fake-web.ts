@@ -92,6 +92,7 @@ async function search(req: IncomingMessage, res: ServerResponse, url: URL) {
 type Delivery = { headers: Record<string, string>; body: string; verified: boolean; status: number };
 const flaky = new Map<string, number>();
 const effects = new Map<string, { requests: number; keys: Set<string> }>();
+const hangs = new Map<string, { opened: number; closed: number }>();
 const receivers = new Map<string, { secret: string; fail: number; log: Delivery[] }>();
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -141,6 +142,17 @@ async function automation(req: IncomingMessage, res: ServerResponse, url: URL): 
       sendJson(res, 200, { name: param("name"), applied, count: stats.keys.size });
       return true;
     }
+    case "/hang": {
+      // Never answers: counts the request, and the moment its client drops the connection.
+      const stats = hangs.get(param("name")) ?? { opened: 0, closed: 0 };
+      hangs.set(param("name"), stats);
+      stats.opened++;
+      res.on("close", () => stats.closed++);
+      return true;
+    }
+    case "/hang-stats":
+      sendJson(res, 200, hangs.get(param("name")) ?? { opened: 0, closed: 0 });
+      return true;
     case "/effect-stats": {
       const stats = effects.get(param("name"));
       sendJson(res, 200, {

@@ -6,6 +6,7 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { startsWithText } from "../../db/like";
 import { agents, chatSessions } from "../../db/schema";
 import { AppError } from "../../errors";
 import { newId } from "../../lib/ids";
@@ -140,11 +141,10 @@ export async function getOwnAgent(db: Db, userId: string, id: string): Promise<A
 
 /** Names of the user's agents that start with `base`, for numbering a template's copies. */
 export async function namesLike(db: Db, userId: string, base: string): Promise<Set<string>> {
-  const escaped = base.replace(/[\\%_]/g, (char) => `\\${char}`);
   const rows = await db
     .select({ name: agents.name })
     .from(agents)
-    .where(and(eq(agents.userId, userId), sql`${agents.name} LIKE ${`${escaped}%`} ESCAPE '\\'`));
+    .where(and(eq(agents.userId, userId), startsWithText(agents.name, base)));
   return new Set(rows.map((row) => row.name));
 }
 

@@ -87,6 +87,6 @@ configRoutes.openapi(
       }),
     ]);
     invalidateConfigCache();
-    return c.json(configEntry(key, { value: parsed.data }), 200);
+    return c.json(configEntry(c.env, key, { value: parsed.data }), 200);
   },
 );

@@ -350,6 +350,15 @@ describe("list and delete", () => {
     expect((await list("content_type=application/json")).items.map((f) => f.id)).toEqual([b.id]);
     expect((await list("q=notes")).items.map((f) => f.id)).toEqual([c.id, a.id]);
     expect((await list("q=%25")).items).toEqual([]);
+    expect((await list("q=_")).items).toEqual([]);
+    // `%` and `_` are characters to find, not wildcards.
+    const odd = await stored(uploadForm(user, "report_50%.txt", text("fifty")));
+    expect((await list(`q=${encodeURIComponent("50%")}`)).items.map((f) => f.id)).toEqual([odd.id]);
+    expect((await list("q=_50")).items.map((f) => f.id)).toEqual([odd.id]);
+    expect((await list("q=%25")).items.map((f) => f.id)).toEqual([odd.id]);
+    // As a wildcard `_` would match "ort" in the name; as a character it matches nothing.
+    expect((await list("q=o_t")).items).toEqual([]);
+    await call(`/api/v1/files/${odd.id}`, { method: "DELETE", token: user.accessToken });
     expect((await list(`created_after=${encodeURIComponent(before)}`)).items).toHaveLength(3);
     expect((await list(`created_before=${encodeURIComponent(before)}`)).items).toHaveLength(0);
     expect((await list("status=failed")).items).toHaveLength(0);

@@ -3,8 +3,9 @@
  * listing with filters, and deletion. Extraction is queued here and done by
  * ../documents. Every query filters by the owner; another user's id is "not found".
  */
-import { and, eq, gte, like, lte, type SQL } from "drizzle-orm";
+import { and, eq, gte, lte, type SQL } from "drizzle-orm";
 import { type Db, getDb } from "../../db/client";
+import { containsText, startsWithText } from "../../db/like";
 import { chatSessions, type ExtractionStatus, files } from "../../db/schema";
 import { AppError } from "../../errors";
 import { newId } from "../../lib/ids";
@@ -168,18 +169,16 @@ export type FileListQuery = {
   createdBefore?: string | undefined;
 };
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
-
 export async function listFiles(db: Db, userId: string, query: FileListQuery) {
   const page = keyset(files, query.cursor);
   const filters: Array<SQL | undefined> = [
     eq(files.userId, userId),
     query.contentType?.endsWith("/*")
-      ? like(files.contentType, `${escapeLike(query.contentType.slice(0, -1))}%`)
+      ? startsWithText(files.contentType, query.contentType.slice(0, -1))
       : query.contentType
         ? eq(files.contentType, query.contentType)
         : undefined,
-    query.q ? like(files.filename, `%${escapeLike(query.q)}%`) : undefined,
+    query.q ? containsText(files.filename, query.q) : undefined,
     query.sessionId ? eq(files.sessionId, query.sessionId) : undefined,
     query.status ? eq(files.extractionStatus, query.status) : undefined,
     query.createdAfter ? gte(files.createdAt, Date.parse(query.createdAfter)) : undefined,

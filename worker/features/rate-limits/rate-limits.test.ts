@@ -110,6 +110,15 @@ describe("API routes, per user and per API key", () => {
     expectRateHeaders(other, LIMIT - 1);
   });
 
+  it("limits the graph routes by the same bucket, and answers 429 before validating the request", async () => {
+    const reader = await createUser();
+    const paths = (query: string) => call(`/api/v1/graph/paths?${query}`, { token: reader.accessToken });
+    await drain(() => paths("from=x&to=y&max_depth=abc"), 400);
+    // Order: authenticate → rate limit → scopes → validate, so a flood of bad requests is limited too.
+    await expectLimited(await paths("from=x&to=y&max_depth=abc"));
+    await expectLimited(await call("/api/v1/graph/entities?limit=5", { token: reader.accessToken }));
+  });
+
   it("keeps users apart: another user's session is unaffected", async () => {
     const other = await createUser();
     const res = await me({ token: other.accessToken });

@@ -3,8 +3,9 @@
  * filters, cancel a tree (retrying one is ./retry.ts). Running them is the
  * TaskQueue's job (./queue.ts); every change here wakes it.
  */
-import { and, asc, eq, inArray, isNull, like, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { type Db, getDb } from "../../db/client";
+import { containsText } from "../../db/like";
 import { type TaskStatus, tasks, workflows } from "../../db/schema";
 import { AppError } from "../../errors";
 import { newId } from "../../lib/ids";
@@ -153,7 +154,7 @@ export async function listTasks(db: Db, userId: string, filters: TaskFilters) {
     );
   if (filters.parentId === "none") conditions.push(isNull(tasks.parentId));
   else if (filters.parentId) conditions.push(eq(tasks.parentId, filters.parentId));
-  if (filters.q) conditions.push(like(tasks.title, `%${filters.q.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`));
+  if (filters.q) conditions.push(containsText(tasks.title, filters.q));
   const rows = await db
     .select()
     .from(tasks)

@@ -265,14 +265,20 @@ describe("retries, cancellation and replay", () => {
 
   it("cancels a running task and its children; the attempt stops", async () => {
     const user = await createUser();
+    const name = crypto.randomUUID();
+    const hangStats = async () =>
+      json<{ opened: number; closed: number }>(await fetch(`${web()}/hang-stats?name=${name}`));
     const parent = await create(user, {
       title: "long",
-      action: { kind: "sleep", ms: 20_000 },
+      // A request the site never answers: the attempt lasts until something stops it.
+      action: { kind: "http", method: "GET", url: `${web()}/hang?name=${name}` },
+      timeout_ms: 600_000,
       children: [
         { title: "later", action: { kind: "sleep", ms: 20_000 }, run_at: new Date(Date.now() + 60_000).toISOString() },
       ],
     });
     await waitTask(user, parent.id, (task) => task.status === "running");
+    await vi.waitFor(async () => expect(await hangStats()).toEqual({ opened: 1, closed: 0 }), { interval: 20 });
     const res = await call(`/api/v1/tasks/${parent.id}/cancel`, { method: "POST", token: user.accessToken });
     expect(res.status).toBe(200);
     expect((await json<Task>(res)).status).toBe("cancelled");
@@ -283,8 +289,10 @@ describe("retries, cancellation and replay", () => {
       409,
       "task_finished",
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await getJson<Task>(user, `/api/v1/tasks/${parent.id}`)).status).toBe("cancelled");
+    // The attempt stops: its request is dropped, and its end writes nothing over the cancel.
+    await vi.waitFor(async () => expect(await hangStats()).toEqual({ opened: 1, closed: 1 }), { interval: 20 });
+    await env.TASK_QUEUE.getByName(user.id).drain(user.id);
+    expect(await getJson<Task>(user, `/api/v1/tasks/${parent.id}`)).toMatchObject({ status: "cancelled", attempt: 1 });
   });
 
   it("resumes an attempt interrupted by a crash without applying its side effect twice", async () => {
@@ -447,6 +455,14 @@ describe("listing", () => {
     expect(await ids("q=Nightly")).toEqual([parent.id]);
     expect(await ids("status=succeeded,pending&limit=100")).toHaveLength(3);
     await expectError(await call("/api/v1/tasks?status=done", { token: user.accessToken }), 400, "validation_failed");
+    // `%` and `_` in the search are characters to find, not wildcards.
+    expect(await ids("q=%25")).toEqual([]);
+    const odd = await create(user, { title: "report_50% done", action: { kind: "sleep", ms: 0 } });
+    expect(await ids(`q=${encodeURIComponent("50%")}`)).toEqual([odd.id]);
+    expect(await ids("q=_50")).toEqual([odd.id]);
+    expect(await ids("q=t_5")).toEqual([odd.id]);
+    // As a wildcard `_` would match "ort" in the title; as a character it matches nothing.
+    expect(await ids("q=o_t")).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@
  * the admin's user list, role changes and deactivation (which stops the user's
  * tokens and keys), and system config (validated, public subset, registration switch).
  */
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   call,
@@ -16,6 +17,7 @@ import {
 import { rows } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
 import { CONFIG_REGISTRY } from "../config/registry";
+import { getConfig } from "../config/service";
 
 /** One admin acts in every test; it is never the subject of a change (self-changes are refused). */
 let admin: TestUser;
@@ -206,6 +208,16 @@ describe("admin: system config", () => {
       value: { auth_per_ip: { limit: 30, window_seconds: 60 } },
       is_public: false,
     });
+  });
+
+  it("shows the deployment's default (CONFIG_DEFAULTS) until a setting is written, ignoring invalid entries", async () => {
+    const deployment = JSON.parse(env.CONFIG_DEFAULTS) as { rate_limits: unknown };
+    expect((await adminConfig()).find((item) => item.key === "rate_limits")).toEqual(
+      expect.objectContaining({ value: deployment.rate_limits, is_default: true }),
+    );
+    const odd = { ...env, CONFIG_DEFAULTS: '{"rate_limits": {"api_per_principal": 5}, "no_such_setting": 1}' };
+    expect(await getConfig(odd, "rate_limits")).toEqual(CONFIG_REGISTRY.rate_limits.default);
+    expect(await getConfig({ ...env, CONFIG_DEFAULTS: "not json" }, "registration")).toEqual({ open: true });
   });
 
   it("refuses invalid values (422) and unknown keys (404), changing nothing", async () => {
