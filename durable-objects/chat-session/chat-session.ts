@@ -7,6 +7,7 @@
  * owner; WebSockets arrive with connect parameters the Worker wrote.
  */
 import { DurableObject } from "cloudflare:workers";
+import { type CredentialFilter, credentialIsLive } from "../../worker/features/auth/credentials";
 import { flushMetrics } from "../../worker/features/observability/collector";
 import type {
   AcceptedTurnDto,
@@ -15,9 +16,8 @@ import type {
   SendMessageInput,
   TurnDto,
 } from "../../worker/features/sessions/schemas";
-import { type CloseFilter, closeSocketsOf } from "../../worker/lib/close-sockets";
 import { toIsoOrNull } from "../../worker/lib/time";
-import { credentialIsLive } from "../../worker/middleware/auth";
+import { answerPingsWhileAsleep, closeSocketsOf, echoClose, jsonError, pong } from "../sockets";
 import { EventLog } from "./event-log";
 import { MessageStore, toMessageDto } from "./message-store";
 import {
@@ -25,8 +25,6 @@ import {
   CONNECT_HEADER,
   ConnectParams,
   fail,
-  PING_FRAME,
-  PONG_FRAME,
   type RpcResult,
   type SessionRef,
   type SocketState,
@@ -43,10 +41,6 @@ import { TurnControl, WATCHDOG_MS } from "./turns";
 const PAGE_BYTES = 8 * 1024 * 1024;
 
 const notFound = () => fail("not_found", "No such session");
-
-function jsonError(status: number, code: string, message: string) {
-  return Response.json({ error: { code, message, details: null } }, { status });
-}
 
 export function toApprovalDto(row: ApprovalRow): ApprovalDto {
   return {
@@ -86,7 +80,7 @@ export class ChatSession extends DurableObject<Env> {
         () => this.#afterTurn(),
       );
     });
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    answerPingsWhileAsleep(ctx);
   }
 
   async submit(ref: SessionRef, input: SendMessageInput, caller: TurnCaller): Promise<RpcResult<AcceptedTurnDto>> {
@@ -199,7 +193,7 @@ export class ChatSession extends DurableObject<Env> {
    * or all of them (1008); called by disconnectLive for the sessions the owner's hub
    * lists. Needs no SessionRef: it only closes, and only the Worker can call it.
    */
-  disconnect(filter: CloseFilter, reason: string): number {
+  disconnect(filter: CredentialFilter, reason: string): number {
     return closeSocketsOf(this.ctx.getWebSockets(), filter, reason);
   }
 
@@ -209,7 +203,7 @@ export class ChatSession extends DurableObject<Env> {
     const state = stateOf(ws);
     if (!state) return;
     const { frame } = parsed;
-    if (frame.type === "ping") return send(ws, { type: "pong", ts: new Date().toISOString() });
+    if (frame.type === "ping") return send(ws, pong());
     if (frame.type === "resume") return replay(ws, this.#events, frame.after);
     return this.#command(ws, state, frame);
   }
@@ -250,11 +244,7 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code === 1005 ? 1000 : code, reason);
-    } catch {
-      // Already closed.
-    }
+    echoClose(ws, code, reason);
     await unregisterSocket(this.ctx, this.env, ws);
   }
 

@@ -4,8 +4,9 @@
  * missed. Text deltas are coalesced (one row per ~50 ms, not per token) and split
  * so no row nears the 2 MB cap. Old events are pruned, never those of an open turn.
  */
+
+import type { StreamEvent, StreamEventType } from "../../shared/chat-session/protocol";
 import { splitText } from "./message-store";
-import type { StreamEvent, StreamEventType } from "./protocol";
 
 /** Most UTF-16 units of text in one text.delta event (~384 KB of UTF-8 at worst). */
 export const MAX_DELTA_UNITS = 128 * 1024;

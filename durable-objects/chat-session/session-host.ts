@@ -4,13 +4,15 @@
  * row's count and time, the search index), tells the owner's live hub, and tracks
  * that background work so a finished turn or a deleted session can wait for it.
  */
+
+import type { StreamEventType } from "../../shared/chat-session/protocol";
 import type { EventData } from "../../worker/features/events/catalog";
 import { publishEvent } from "../../worker/features/events/publish";
 import type { MessageDto } from "../../worker/features/sessions/schemas";
 import type { EventLog } from "./event-log";
 import { type MessageStore, type NewMessage, type StoredMessage, toMessageDto } from "./message-store";
 import { preview, type TurnHost } from "./pipeline/host";
-import type { SessionRef, StreamEventType } from "./protocol";
+import type { SessionRef } from "./protocol";
 import type { SessionStore } from "./storage";
 
 /** Characters of a message put in the search index (D1 rows are capped too). */

@@ -5,25 +5,17 @@
  * (send, cancel, approve, reject) is in chat-session.ts.
  */
 
-import { parseClientFrame } from "../../worker/lib/client-frame";
-import type { EventLog } from "./event-log";
 import {
-  ClientFrame,
-  type ConnectParams,
   HEARTBEAT_MS,
   MAX_CLIENT_FRAME_BYTES,
   type ServerFrame,
-  type SocketState,
   type StreamEvent,
-} from "./protocol";
+} from "../../shared/chat-session/protocol";
+import { parseClientFrame, sendFrame } from "../sockets";
+import type { EventLog } from "./event-log";
+import { ClientFrame, type ConnectParams, type SocketState } from "./protocol";
 
-export function send(ws: WebSocket, frame: ServerFrame): void {
-  try {
-    ws.send(JSON.stringify(frame));
-  } catch {
-    // Closed under us; the close handler does the bookkeeping.
-  }
-}
+export const send = (ws: WebSocket, frame: ServerFrame): void => sendFrame(ws, frame);
 
 export const stateOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketState | null;
 

@@ -4,7 +4,7 @@
  * so EventSource resumes by itself with Last-Event-ID. A comment line every 15 s
  * keeps idle connections open through proxies.
  */
-import type { StreamEvent } from "./protocol";
+import type { StreamEvent } from "../../shared/chat-session/protocol";
 
 const KEEPALIVE_MS = 15_000;
 const encoder = new TextEncoder();

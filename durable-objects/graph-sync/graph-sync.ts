@@ -9,8 +9,17 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { FeedItem, PullRequest, PushRequest } from "../../shared/graph-sync/protocol";
-import { parseClientFrame } from "../../worker/lib/client-frame";
-import { type CloseFilter, closeSocketsOf } from "../../worker/lib/close-sockets";
+import type { CredentialFilter } from "../../worker/features/auth/credentials";
+import {
+  answerPingsWhileAsleep,
+  assertNever,
+  closeSocketsOf,
+  echoClose,
+  jsonError,
+  parseClientFrame,
+  pong,
+  sendFrame,
+} from "../sockets";
 import { addAttachment, deleteAttachment, getAttachmentRow, listAttachments, type NewAttachment } from "./attachments";
 import { getConflict } from "./conflicts";
 import { type Ctx, toConflictState } from "./context";
@@ -24,8 +33,6 @@ import {
   type LiveSocketState,
   MAX_CLIENT_FRAME_BYTES,
   MAX_LIVE_CONNECTIONS,
-  PING_FRAME,
-  PONG_FRAME,
   removeSubscriptions,
   wants,
 } from "./live";
@@ -36,16 +43,7 @@ import { pull, push } from "./sync";
 import { type Direction, findPaths, neighbours } from "./traversal";
 import * as writes from "./writes";
 
-function send(ws: WebSocket, message: LiveServerMessage) {
-  try {
-    ws.send(JSON.stringify(message));
-  } catch {
-    // Closed under us; the close handler cleans up.
-  }
-}
-
-const jsonError = (status: number, code: string, message: string) =>
-  Response.json({ error: { code, message, details: null } }, { status });
+const send = (ws: WebSocket, message: LiveServerMessage) => sendFrame(ws, message);
 
 type Traverse = { direction: Direction; types?: string[]; limit: number };
 
@@ -58,7 +56,7 @@ export class GraphSync extends DurableObject<Env> {
       this.#store = new GraphStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn));
       ctx.storage.sql.exec("DELETE FROM used_tickets WHERE expires_at < ?", Date.now());
     });
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    answerPingsWhileAsleep(ctx);
   }
 
   // ── Sync ──────────────────────────────────────────────────────────────
@@ -159,7 +157,7 @@ export class GraphSync extends DurableObject<Env> {
    * Closes the live sockets opened with one credential (a session that ended, a key
    * that was revoked), or all of them; like UserHub.disconnect, for the same callers.
    */
-  disconnect(filter: CloseFilter, reason: string): number {
+  disconnect(filter: CredentialFilter, reason: string): number {
     return closeSocketsOf(this.ctx.getWebSockets(), filter, reason);
   }
 
@@ -219,7 +217,7 @@ export class GraphSync extends DurableObject<Env> {
     const message = parsed.frame;
     switch (message.type) {
       case "ping":
-        return send(ws, { type: "pong", ts: new Date().toISOString() });
+        return send(ws, pong());
       case "subscribe":
       case "unsubscribe": {
         const subs =
@@ -235,14 +233,6 @@ export class GraphSync extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code === 1005 ? 1000 : code, reason);
-    } catch {
-      // Already closed.
-    }
+    echoClose(ws, code, reason);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled frame ${JSON.stringify(value)}`);
 }

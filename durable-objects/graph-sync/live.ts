@@ -29,8 +29,6 @@ export type LiveServerMessage =
   | { type: "pong"; ts?: string }
   | { type: "error"; code: string; message: string };
 
-export const PING_FRAME = '{"type":"ping"}';
-export const PONG_FRAME = '{"type":"pong"}';
 export const HEARTBEAT_MS = 30_000;
 export const MAX_CLIENT_FRAME_BYTES = 16_384;
 export const MAX_LIVE_CONNECTIONS = 50;

@@ -18,6 +18,7 @@ import {
   type PushResponse,
   type VectorClock,
 } from "../../shared/graph-sync/protocol";
+import { assertNever } from "../sockets";
 import { applyEntityWrite, type WriteResult, type Writer } from "./apply-entity";
 import { applyRelationshipWrite } from "./apply-relationship";
 import { countPending } from "./conflicts";
@@ -111,7 +112,7 @@ function applyOne(ctx: Ctx, change: Change, writer: Writer): WriteResult {
         writer,
       );
     default:
-      return assertNever(change);
+      return assertNever(change, "change");
   }
 }
 
@@ -208,8 +209,4 @@ function feedResponse(ctx: Ctx, protocolVersion: number, cursor: number, limit =
     clock: vectorClock(ctx),
     pending_conflicts: countPending(ctx),
   };
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled change ${JSON.stringify(value)}`);
 }

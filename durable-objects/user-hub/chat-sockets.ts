@@ -5,9 +5,7 @@
  * (worker/features/events/publish.ts) takes the list when a credential ends, so it
  * knows which ChatSession objects to ask to close their sockets.
  */
-import type { DisconnectFilter } from "./protocol";
-
-type Credential = Exclude<DisconnectFilter, "all">;
+import type { Credential, CredentialFilter } from "../../worker/features/auth/credentials";
 
 /**
  * A row whose close handler never ran (the runtime reset the object) would stay
@@ -46,7 +44,7 @@ export class ChatSocketIndex {
   }
 
   /** The chat sessions with sockets of `filter`, removed from the index (their sockets are about to close). */
-  take(filter: DisconnectFilter): string[] {
+  take(filter: CredentialFilter): string[] {
     const rows =
       filter === "all"
         ? this.sql.exec<{ session_id: string }>("DELETE FROM chat_sockets RETURNING session_id")

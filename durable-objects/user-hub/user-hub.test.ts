@@ -6,12 +6,12 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { MAX_CLIENT_FRAME_BYTES } from "../../shared/live-hub/protocol";
 import { call, createApiKey, createUser, json, type TestUser } from "../../test/worker/support/api";
 import { connect, type Frame, LiveSocket, publishMessage, ticketFor, upgrade } from "../../test/worker/support/live";
 import { CONFIG_REGISTRY, type ConfigValue } from "../../worker/features/config/registry";
 import { hmacSign } from "../../worker/lib/crypto";
 import { toBase64Url, utf8 } from "../../worker/lib/encoding";
-import { MAX_CLIENT_FRAME_BYTES } from "./protocol";
 
 const open: LiveSocket[] = [];
 

@@ -7,41 +7,33 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
+import {
+  ClientMessage,
+  HEARTBEAT_MS,
+  MAX_CLIENT_FRAME_BYTES,
+  type ServerMessage,
+} from "../../shared/live-hub/protocol";
+import type { Credential, CredentialFilter } from "../../worker/features/auth/credentials";
 import { getConfig } from "../../worker/features/config/service";
 import type { HubEvent } from "../../worker/features/events/catalog";
 import { metricsHub } from "../../worker/features/observability/collector";
-import { parseClientFrame } from "../../worker/lib/client-frame";
-import { closeSocketsOf } from "../../worker/lib/close-sockets";
-import { ChatSocketIndex } from "./chat-sockets";
 import {
-  ClientMessage,
-  CONNECT_HEADER,
-  ConnectParams,
-  type Credential,
-  type DisconnectFilter,
-  HEARTBEAT_MS,
-  MAX_CLIENT_FRAME_BYTES,
-  matches,
-  PING_FRAME,
-  PONG_FRAME,
-  type ServerMessage,
-  type SocketState,
-} from "./protocol";
+  answerPingsWhileAsleep,
+  assertNever,
+  closeSocketsOf,
+  echoClose,
+  jsonError,
+  parseClientFrame,
+  pong,
+  sendFrame,
+} from "../sockets";
+import { ChatSocketIndex } from "./chat-sockets";
+import { CONNECT_HEADER, ConnectParams, matches, type SocketState } from "./protocol";
 import { EventBuffer } from "./storage";
 
 export type PublishInput = { type: string; data: unknown; topics: string[] };
 
-function send(ws: WebSocket, message: ServerMessage) {
-  try {
-    ws.send(JSON.stringify(message));
-  } catch {
-    // The socket closed under us; its close handler does the bookkeeping.
-  }
-}
-
-function jsonError(status: number, code: string, message: string) {
-  return Response.json({ error: { code, message, details: null } }, { status });
-}
+const send = (ws: WebSocket, message: ServerMessage) => sendFrame(ws, message);
 
 export class UserHub extends DurableObject<Env> {
   #buffer!: EventBuffer;
@@ -53,7 +45,7 @@ export class UserHub extends DurableObject<Env> {
       this.#buffer = new EventBuffer(ctx.storage.sql);
       this.#chatSockets = new ChatSocketIndex(ctx.storage.sql);
     });
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    answerPingsWhileAsleep(ctx);
   }
 
   /** Publishes one (already validated) event: stores it for replay, sends it to matching sockets. */
@@ -75,7 +67,7 @@ export class UserHub extends DurableObject<Env> {
    * Closes the sockets opened with one credential (a session that ended, a key
    * that was revoked), or all of the user's. Returns how many it closed.
    */
-  async disconnect(filter: DisconnectFilter, reason: string): Promise<number> {
+  async disconnect(filter: CredentialFilter, reason: string): Promise<number> {
     const closed = closeSocketsOf(this.ctx.getWebSockets(), filter, reason);
     if (closed) await this.#reportConnections();
     return closed;
@@ -92,7 +84,7 @@ export class UserHub extends DurableObject<Env> {
   }
 
   /** The chat sessions holding sockets that `disconnect(filter)` would close here; taken off the list. */
-  takeChatSockets(filter: DisconnectFilter): string[] {
+  takeChatSockets(filter: CredentialFilter): string[] {
     return this.#chatSockets.take(filter);
   }
 
@@ -161,7 +153,7 @@ export class UserHub extends DurableObject<Env> {
     const state = ws.deserializeAttachment() as SocketState;
     switch (message.type) {
       case "ping":
-        return send(ws, { type: "pong", ts: new Date().toISOString() });
+        return send(ws, pong());
       case "subscribe": {
         const topics = [...new Set([...state.topics, ...message.topics])];
         if (topics.length > state.maxTopics) {
@@ -187,11 +179,7 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code === 1005 ? 1000 : code, reason);
-    } catch {
-      // Already closed.
-    }
+    echoClose(ws, code, reason);
     await this.#reportConnections();
   }
 
@@ -208,8 +196,4 @@ export class UserHub extends DurableObject<Env> {
       console.error(JSON.stringify({ level: "warn", msg: "hub metrics report failed", error: String(error) }));
     }
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled frame ${JSON.stringify(value)}`);
 }

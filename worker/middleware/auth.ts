@@ -7,12 +7,12 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { RateDecision } from "../../durable-objects/rate-limiter/rate-limiter";
-import type { Credential } from "../../durable-objects/user-hub/protocol";
 import type { AppEnv } from "../context";
 import type { Role } from "../db/schema";
 import { AppError } from "../errors";
 import { API_KEY_PREFIX, touchApiKey } from "../features/api-keys/service";
 import { type AccessClaims, verifyAccessToken } from "../features/auth/access-tokens";
+import { sessionState } from "../features/auth/credentials";
 import { type Principal, principalKey } from "../features/auth/principal";
 import { type Scope, scopesFor } from "../features/auth/scopes";
 import { getConfig } from "../features/config/service";
@@ -32,18 +32,6 @@ export function bearerToken(headers: Headers): string | undefined {
 
 export function readCredential(headers: Headers): string | undefined {
   return headers.get("x-api-key")?.trim() || bearerToken(headers);
-}
-
-type SessionRow = { role: Role; is_active: number; revoked: number };
-
-/** The account's role and state, and whether the session is on the revocation list: one D1 query. */
-function sessionState(env: Env, userId: string, sessionId: string) {
-  return env.DB.prepare(
-    `SELECT role, is_active, EXISTS(SELECT 1 FROM revoked_sessions WHERE family_id = ?2) AS revoked
-       FROM users WHERE id = ?1`,
-  )
-    .bind(userId, sessionId)
-    .first<SessionRow>();
 }
 
 async function sessionPrincipal(env: Env, claims: AccessClaims): Promise<Principal> {
@@ -92,24 +80,6 @@ async function apiKeyPrincipal(c: Context<AppEnv>, key: string): Promise<Princip
     via: "api_key",
     apiKeyId: row.id,
   };
-}
-
-/**
- * Whether a credential seen earlier (e.g. the one a hub ticket was issued to) still
- * works: account active, session not revoked, key neither revoked nor expired.
- */
-export async function credentialIsLive(env: Env, userId: string, credential: Credential): Promise<boolean> {
-  if (credential.type === "session") {
-    const row = await sessionState(env, userId, credential.id);
-    return Boolean(row?.is_active && !row.revoked);
-  }
-  const row = await env.DB.prepare(
-    `SELECT u.is_active, k.revoked_at, k.expires_at FROM api_keys k JOIN users u ON u.id = k.user_id
-      WHERE k.id = ?2 AND k.user_id = ?1`,
-  )
-    .bind(userId, credential.id)
-    .first<{ is_active: number; revoked_at: number | null; expires_at: number | null }>();
-  return Boolean(row?.is_active && !row.revoked_at && (!row.expires_at || row.expires_at > Date.now()));
 }
 
 async function spendRequest(env: Env, bucket: string) {

@@ -8,7 +8,7 @@
 import { env, exports } from "cloudflare:workers";
 import type { LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import { MockLanguageModelV4 } from "ai/test";
-import type { StreamEvent } from "../../../durable-objects/chat-session/protocol";
+import type { StreamEvent } from "../../../shared/chat-session/protocol";
 import type { ToolDescriptor, ToolOutcome, ToolRuntime } from "../../../worker/features/tools/contract";
 import { BASE, call, json, type TestUser } from "./api";
 import { LiveSocket } from "./live";

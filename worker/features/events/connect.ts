@@ -6,7 +6,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
-import { authenticate, credentialIsLive, readCredential } from "../../middleware/auth";
+import { authenticate, readCredential } from "../../middleware/auth";
+import { credentialIsLive } from "../auth/credentials";
 import type { Scope } from "../auth/scopes";
 import { credentialOf } from "./publish";
 import { issueTicket, readTicket, type TicketPurpose } from "./tickets";

@@ -5,7 +5,7 @@
  * queues its webhook deliveries (./store.ts). Callers on a request path usually
  * wrap this in `waitUntil`.
  */
-import type { Credential, DisconnectFilter } from "../../../durable-objects/user-hub/protocol";
+import type { Credential, CredentialFilter } from "../auth/credentials";
 import type { Principal } from "../auth/principal";
 import { increment } from "../observability/collector";
 import { EVENT_SCHEMAS, type EventData, type EventType, type HubEvent, topicOf } from "./catalog";
@@ -55,7 +55,7 @@ export function credentialOf(principal: Principal): Credential {
  * Awaited by callers: when they answer, the sockets are closed. A hub failure is
  * logged, not raised — the credential itself is already dead in D1.
  */
-export async function disconnectLive(env: Env, userId: string, filter: DisconnectFilter, reason: string) {
+export async function disconnectLive(env: Env, userId: string, filter: CredentialFilter, reason: string) {
   try {
     // Every object that holds this user's sockets: the live hub, the graph's sync object
     // and the chat sessions the hub lists as holding sockets of this credential.
@@ -70,7 +70,7 @@ export async function disconnectLive(env: Env, userId: string, filter: Disconnec
 }
 
 /** A user may have sockets on many ChatSession objects; the hub knows which (user-hub/chat-sockets.ts). */
-async function disconnectChatSessions(env: Env, userId: string, filter: DisconnectFilter, reason: string) {
+async function disconnectChatSessions(env: Env, userId: string, filter: CredentialFilter, reason: string) {
   const sessionIds = await userHub(env, userId).takeChatSockets(filter);
   await Promise.all(sessionIds.map((id) => env.CHAT_SESSION.getByName(id).disconnect(filter, reason)));
 }

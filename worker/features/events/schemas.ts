@@ -1,6 +1,6 @@
 /** Request and response shapes of the live-hub routes. */
 import { z } from "@hono/zod-openapi";
-import { Topic } from "../../../durable-objects/user-hub/protocol";
+import { Topic } from "../../../shared/live-hub/protocol";
 import { EVENT_SCHEMAS, HubEventSchema } from "./catalog";
 
 export const PublishBody = z

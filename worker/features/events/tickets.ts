@@ -6,8 +6,8 @@
  * the receiving object refuses a ticket's second use.
  */
 import { z } from "zod";
-import { Credential } from "../../../durable-objects/user-hub/protocol";
 import { readSignedTicket, signTicket } from "../../lib/signed-ticket";
+import { Credential } from "../auth/credentials";
 
 export const TICKET_TTL_SECONDS = 60;
 

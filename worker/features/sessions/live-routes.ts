@@ -10,8 +10,9 @@ import { CONNECT_HEADER, type ConnectParams } from "../../../durable-objects/cha
 import type { AppEnv } from "../../context";
 import { getDb } from "../../db/client";
 import { AppError } from "../../errors";
-import { authenticate, credentialIsLive, readCredential } from "../../middleware/auth";
+import { authenticate, readCredential } from "../../middleware/auth";
 import { AUTHENTICATED, createRoute, createRouter, errorResponses, jsonResponse, securedRoute } from "../../openapi";
+import { credentialIsLive } from "../auth/credentials";
 import { socketUrl } from "../events/connect";
 import { credentialOf } from "../events/publish";
 import { SessionIdParam, StreamQuery, WsConnectQuery, WsTicketSchema } from "./schemas";

@@ -1,6 +1,7 @@
 /**
  * Request and response shapes of /api/v1/sessions. The message input schema is
- * shared with the session WebSocket (`send` frames, durable-objects/chat-session/protocol.ts).
+ * shared with the session WebSocket (`send` frames, durable-objects/chat-session/protocol.ts;
+ * the other frames are in shared/chat-session/protocol.ts).
  */
 import { z } from "@hono/zod-openapi";
 import { SESSION_STATUSES, TOOL_EXECUTION_STATUSES } from "../../db/schema";

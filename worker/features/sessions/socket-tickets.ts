@@ -6,8 +6,8 @@
  * refuses a ticket's second use.
  */
 import { z } from "zod";
-import { Credential } from "../../../durable-objects/chat-session/protocol";
 import { readSignedTicket, signTicket } from "../../lib/signed-ticket";
+import { Credential } from "../auth/credentials";
 import type { Principal } from "../auth/principal";
 import { credentialOf } from "../events/publish";
 

@@ -7,7 +7,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KEEP_EVENTS } from "../../../durable-objects/chat-session/event-log";
-import type { StreamEvent } from "../../../durable-objects/chat-session/protocol";
+import type { StreamEvent } from "../../../shared/chat-session/protocol";
 import { call, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import {
   createAgent,

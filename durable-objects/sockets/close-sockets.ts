@@ -3,13 +3,12 @@
  * working (logout, revoked session or key) or all of them: shared by every object
  * that holds a user's sockets. Each socket's attachment names its credential.
  */
-export type SocketCredential = { type: "session" | "api_key"; id: string };
-export type CloseFilter = SocketCredential | "all";
+import type { Credential, CredentialFilter } from "../../worker/features/auth/credentials";
 
-export function closeSocketsOf(sockets: WebSocket[], filter: CloseFilter, reason: string): number {
+export function closeSocketsOf(sockets: WebSocket[], filter: CredentialFilter, reason: string): number {
   let closed = 0;
   for (const ws of sockets) {
-    const state = ws.deserializeAttachment() as { credential?: SocketCredential } | null;
+    const state = ws.deserializeAttachment() as { credential?: Credential } | null;
     if (!state?.credential) continue;
     const { credential } = state;
     if (filter !== "all" && (credential.type !== filter.type || credential.id !== filter.id)) continue;
