@@ -1,36 +1,25 @@
 /**
- * The agent resources as the console reads them. They mirror the zod schemas in
- * worker/features/agents/schemas.ts, template-dto.ts and worker/features/models/schemas.ts
- * (the /models catalogue); keep them in step when those change.
+ * The agent resources as the console reads them, inferred from the Worker's zod schemas
+ * (worker/features/agents/schemas.ts, template-dto.ts) with type-only imports.
  */
+import type { z } from "zod";
+import type { AgentSchema, FromTemplateBody } from "../../../worker/features/agents/schemas";
+import type { AgentTemplateSchema } from "../../../worker/features/agents/template-dto";
 
-export const AGENT_TYPES = ["assistant", "research", "document", "web", "project", "custom"] as const;
-export type AgentType = (typeof AGENT_TYPES)[number];
+export type Agent = z.infer<typeof AgentSchema>;
+export type AgentType = Agent["type"];
+export type AgentConfig = Agent["config"];
 
-export type AgentConfig = {
-  temperature?: number;
-  max_steps?: number;
-  max_output_tokens?: number;
-  history_window?: number;
-  context_budget_tokens?: number;
-  tool_timeout_ms?: number;
-  memory_retrieval?: boolean;
+/** Every agent type, in the editor's order; a type added to or dropped from the Worker's list fails the build here. */
+const AGENT_TYPE_SET: Record<AgentType, true> = {
+  assistant: true,
+  research: true,
+  document: true,
+  web: true,
+  project: true,
+  custom: true,
 };
-
-export type Agent = {
-  id: string;
-  name: string;
-  type: AgentType;
-  model: string;
-  fallback_models: string[];
-  system_prompt: string;
-  tools: string[];
-  config: AgentConfig;
-  template_id: string | null;
-  active: boolean;
-  created_at: string;
-  updated_at: string;
-};
+export const AGENT_TYPES = Object.keys(AGENT_TYPE_SET) as AgentType[];
 
 /** What the editor sends: POST /agents takes all of it, PATCH /agents/{id} any part. */
 export type AgentInput = Pick<
@@ -38,26 +27,23 @@ export type AgentInput = Pick<
   "name" | "type" | "model" | "fallback_models" | "system_prompt" | "tools" | "config" | "active"
 >;
 
-export type AgentTemplate = {
-  id: string;
-  name: string;
-  type: AgentType;
-  category: string;
-  description: string;
-  system_prompt: string;
-  tools: string[];
-  config: AgentConfig;
-};
+export type AgentTemplate = z.infer<typeof AgentTemplateSchema>;
 
-export type FromTemplateInput = { template_id: string; name?: string; model?: string };
+/** The part of POST /agents/from-template the gallery sends. */
+export type FromTemplateInput = Pick<z.input<typeof FromTemplateBody>, "template_id" | "name" | "model">;
 
+/**
+ * GET /models and GET /tools. worker/features/models/schemas.ts and tools/schemas.ts import
+ * Worker-only modules (providers, the execution recorder), so the console cannot import
+ * them even for types; these two shapes are written here until those modules' DTOs stand
+ * apart from their mappers.
+ */
 export type ModelCatalog = {
   default_model: string;
   builtin: Array<{ spec: string; provider: string; model: string; description: string; available: boolean }>;
   providers: Array<{ name: string; kind: string; id: string; spec_prefix: string }>;
 };
 
-/** GET /tools: what an agent may be given (worker/features/tools/schemas.ts). */
 export type ToolInfo = {
   name: string;
   description: string;

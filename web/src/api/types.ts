@@ -1,112 +1,51 @@
 /**
- * The API's resources as the console reads them. They mirror the zod schemas in
- * worker/features/{users,api-keys,audit,events,email}/schemas.ts and the OpenAPI
- * document at /api/v1/openapi.json; keep them in step when those change.
+ * The API's resources as the console reads them, inferred from the Worker's zod
+ * schemas and shared/ protocols. The imports are type-only: nothing of the Worker
+ * reaches the bundle, and a change to a schema is a type error here, not a drift.
  */
+import type { z } from "zod";
+import type { HubEvent } from "../../../shared/live-hub/protocol";
+import type { ApiKeySchema, CreatedApiKeySchema } from "../../../worker/features/api-keys/schemas";
+import type { AuditEntrySchema } from "../../../worker/features/audit/schemas";
+import type {
+  AcceptedSchema,
+  LoginResponse as LoginResponseSchema,
+  TokenPairSchema,
+} from "../../../worker/features/auth/schemas";
+import type { ExtractedDocumentSchema } from "../../../worker/features/documents/model";
+import type { TicketResponse } from "../../../worker/features/events/schemas";
+import type { FileSchema } from "../../../worker/features/files/schemas";
+import type { MeSchema, UserSchema } from "../../../worker/features/users/schemas";
 
-export type Role = "admin" | "developer" | "viewer";
+export type { HubEvent };
 
-export type User = {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  is_active: boolean;
-  email_verified: boolean;
-  created_at: string;
-  last_login_at: string | null;
-};
+export type User = z.infer<typeof UserSchema>;
+export type Role = User["role"];
 
 /** GET /me: the user plus what the current credential may do. */
-export type Me = User & { scopes: string[] };
+export type Me = z.infer<typeof MeSchema>;
 
-export type TokenPair = {
-  access_token: string;
-  refresh_token: string;
-  token_type: "Bearer";
-  expires_in: number;
-  session_id: string;
-};
+export type TokenPair = z.infer<typeof TokenPairSchema>;
+export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+export type Accepted = z.infer<typeof AcceptedSchema>;
 
-export type LoginResponse = TokenPair & { user: User };
-
-export type Accepted = { status: "accepted"; message: string };
-
+/** Every list route's page (worker/lib/pagination.ts `pageSchema`). */
 export type Page<T> = { items: T[]; next_cursor: string | null };
 
-export type ApiKey = {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  created_at: string;
-};
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+export type CreatedApiKey = z.infer<typeof CreatedApiKeySchema>;
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+export type HubTicket = z.infer<typeof TicketResponse>;
 
-export type CreatedApiKey = { key: ApiKey; secret: string };
+export type FileItem = z.infer<typeof FileSchema>;
+export type ExtractedDocument = z.infer<typeof ExtractedDocumentSchema>;
+export type Cell = ExtractedDocument["tables"][number]["rows"][number][number];
 
-export type AuditEntry = {
-  id: string;
-  user_id: string | null;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  old_values: Record<string, unknown> | null;
-  new_values: Record<string, unknown> | null;
-  ip_address: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  created_at: string;
-};
-
-export type HubEvent = { id: number; type: string; ts: string; data: unknown };
-
-export type HubTicket = { ticket: string; expires_at: string; url: string };
-
-export type OutboxMessage = {
-  id: string;
-  to: string;
-  kind: string;
-  subject: string;
-  text: string;
-  status: string;
-  created_at: string;
-  sent_at: string | null;
-};
-
-/** worker/features/files/schemas.ts */
-export type FileItem = {
-  id: string;
-  filename: string;
-  content_type: string;
-  size: number;
-  sha256: string;
-  metadata: Record<string, unknown>;
-  extraction: {
-    status: "pending" | "done" | "failed" | "unsupported";
-    error: { code: string; message: string } | null;
-  };
-  indexed_at: string | null;
-  created_at: string;
-};
-
-export type Cell = string | number | boolean | null;
-
-/** worker/features/documents/model.ts */
-export type ExtractedDocument = {
-  kind: string;
-  text: string;
-  sections: { kind: "page" | "sheet" | "section"; index: number; title?: string; text: string }[];
-  headings: { level: number; text: string }[];
-  tables: { name: string; columns: string[]; rows: Cell[][] }[];
-  metadata: Record<string, unknown>;
-};
-
-/** worker/features/memory/schemas.ts */
+/**
+ * worker/features/memory/schemas.ts imports the search service (Worker-only types), so the
+ * console cannot import it even for types; these three are written here until that
+ * module's DTOs stand apart from its mappers.
+ */
 export type Memory = {
   id: string;
   category: string;
@@ -135,3 +74,18 @@ export type MemoryHit = {
 };
 
 export type MemorySearch = { mode: string; terms: string[]; results: MemoryHit[] };
+
+/**
+ * GET /outbox (development only). Its schema is private to worker/features/email/routes.ts,
+ * so this one shape is written here; the outbox page only displays it.
+ */
+export type OutboxMessage = {
+  id: string;
+  to: string;
+  kind: string;
+  subject: string;
+  text: string;
+  status: string;
+  created_at: string;
+  sent_at: string | null;
+};

@@ -5,10 +5,19 @@
  * (send, cancel, approve, reject) resolve on the server's `accepted` / `ack`, or reject
  * with its `error` frame.
  */
+import {
+  type ClientFrame,
+  type CommandRequest,
+  ServerFrame,
+  type StreamEvent,
+} from "../../../shared/chat-session/protocol";
+import { parseJsonFrame } from "../../../shared/parse-frame";
 import { ApiError } from "../api/errors";
 import { LiveSocket, type LiveStatus } from "../api/live-socket";
-import { parseFrame } from "./frames";
-import type { ClientFrame, CommandRequest, ServerFrame, SessionTicket, StreamEvent } from "./types";
+import type { SessionTicket } from "./types";
+
+/** A session frame, checked with the session's own schema; anything else is dropped. */
+const parseFrame = (raw: unknown) => parseJsonFrame(ServerFrame, raw);
 
 export type SocketStatus = LiveStatus;
 

@@ -6,8 +6,8 @@
  * still streaming.
  */
 import { isRecord } from "../api/errors";
-import { readMessage } from "./frames";
-import type { ChatMessage, StreamEvent, Turn } from "./types";
+import { type MessageFields, readMessage } from "./message-event";
+import type { StreamEvent, Turn } from "./types";
 
 export type Usage = { inputTokens: number; outputTokens: number; costMicros: number };
 
@@ -81,7 +81,7 @@ function card(tools: Record<string, ToolCard>, callId: string, name: string, inp
 }
 
 /** One stored message into the transcript (user and assistant entries; tool results update their cards). */
-export function addMessage(t: Transcript, m: ChatMessage): Transcript {
+export function addMessage(t: Transcript, m: MessageFields): Transcript {
   const tools = { ...t.tools };
   for (const call of m.tool_calls) tools[call.call_id] = card(tools, call.call_id, call.name, call.input);
   for (const result of m.tool_results) {
@@ -103,9 +103,9 @@ export function addMessage(t: Transcript, m: ChatMessage): Transcript {
   return { ...t, tools };
 }
 
-const withMessage = (t: Transcript, m: ChatMessage | null) => (m ? addMessage(t, m) : t);
+const withMessage = (t: Transcript, m: MessageFields | null) => (m ? addMessage(t, m) : t);
 
-const userEntry = (m: ChatMessage): Entry => ({
+const userEntry = (m: MessageFields): Entry => ({
   kind: "user",
   id: m.id,
   turnId: m.turn_id,
@@ -113,7 +113,7 @@ const userEntry = (m: ChatMessage): Entry => ({
   at: m.created_at,
 });
 
-const assistantEntry = (m: ChatMessage): Entry => ({
+const assistantEntry = (m: MessageFields): Entry => ({
   kind: "assistant",
   id: m.id,
   turnId: m.turn_id,
@@ -127,7 +127,7 @@ const assistantEntry = (m: ChatMessage): Entry => ({
 });
 
 /** A page of stored messages (oldest first) and the open turn, from GET /sessions/{id}. */
-export function fromHistory(messages: ChatMessage[], activeTurn: Turn | null, ended: boolean): Transcript {
+export function fromHistory(messages: MessageFields[], activeTurn: Turn | null, ended: boolean): Transcript {
   let t: Transcript = { ...EMPTY_TRANSCRIPT, ended };
   for (const message of messages) t = addMessage(t, message);
   if (!activeTurn) return t;
@@ -141,7 +141,7 @@ export function fromHistory(messages: ChatMessage[], activeTurn: Turn | null, en
 }
 
 /** Older messages (oldest first) in front of what is shown; what is shown wins where both know a call. */
-export function prependHistory(t: Transcript, older: ChatMessage[]): Transcript {
+export function prependHistory(t: Transcript, older: MessageFields[]): Transcript {
   const before = fromHistory(older, null, t.ended);
   const shown = new Set(t.entries.map((entry) => entry.id));
   return {

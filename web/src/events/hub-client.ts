@@ -4,9 +4,13 @@
  * and when the socket drops reconnects with backoff, passing last_event_id so
  * the hub replays what was missed. React reads it through events/hub-context.tsx.
  */
+import { type ClientMessage, type HubEvent, ServerMessage } from "../../../shared/live-hub/protocol";
+import { parseJsonFrame } from "../../../shared/parse-frame";
 import { LiveSocket, type LiveStatus } from "../api/live-socket";
-import type { HubEvent, HubTicket } from "../api/types";
-import { type ClientFrame, parseFrame, type ServerFrame } from "./frames";
+import type { HubTicket } from "../api/types";
+
+/** A hub frame, checked with the hub's own schema; anything else is dropped. */
+const parseFrame = (raw: unknown) => parseJsonFrame(ServerMessage, raw);
 
 export type HubStatus = LiveStatus;
 
@@ -28,10 +32,10 @@ export class HubClient {
   #snapshot: HubSnapshot = { status: "connecting", events: [], lastEventId: null, notice: null };
   #listeners = new Set<() => void>();
   #backfilling = false;
-  readonly #live: LiveSocket<ServerFrame>;
+  readonly #live: LiveSocket<ServerMessage>;
 
   constructor(requestTicket: () => Promise<HubTicket>) {
-    this.#live = new LiveSocket<ServerFrame>({
+    this.#live = new LiveSocket<ServerMessage>({
       ticket: requestTicket,
       target: (url) => {
         const { lastEventId } = this.#snapshot;
@@ -72,7 +76,7 @@ export class HubClient {
 
   getSnapshot = () => this.#snapshot;
 
-  #onFrame(frame: ServerFrame) {
+  #onFrame(frame: ServerMessage) {
     switch (frame.type) {
       case "welcome":
         return this.#onWelcome(frame.last_event_id);
@@ -106,7 +110,7 @@ export class HubClient {
         this.#live.send({
           type: "resume",
           last_event_id: Math.max(0, hubLastEventId - BACKFILL),
-        } satisfies ClientFrame);
+        } satisfies ClientMessage);
       }
     }
     this.#set({ status: "connected", notice: null });

@@ -7,7 +7,8 @@ import { useMemo } from "react";
 import type { FileItem } from "../api/types";
 import { useHub } from "../events/hub-context";
 
-type Extraction = FileItem["extraction"];
+/** What an event tells: the outcome, not when (`extracted_at` stays unknown until a reload). */
+type Extraction = Omit<FileItem["extraction"], "extracted_at">;
 
 type EventData = { file_id?: unknown; code?: unknown; message?: unknown };
 
@@ -35,5 +36,5 @@ export function useLiveExtractions(): Map<string, Extraction> {
 /** The file with its live extraction status, when the hub has news of it. */
 export function withLiveExtraction(file: FileItem, live: Map<string, Extraction>): FileItem {
   const extraction = live.get(file.id);
-  return extraction ? { ...file, extraction } : file;
+  return extraction ? { ...file, extraction: { ...extraction, extracted_at: null } } : file;
 }

@@ -1,9 +1,8 @@
 /** Request and response shapes of /api/v1/files. */
 import { z } from "@hono/zod-openapi";
-import { EXTRACTION_STATUSES } from "../../db/schema";
+import { EXTRACTION_STATUSES, type files } from "../../db/schema";
 import { pageSchema } from "../../lib/pagination";
 import { toIso, toIsoOrNull } from "../../lib/time";
-import type { FileRow } from "./service";
 
 export const FileSchema = z
   .object({
@@ -28,7 +27,7 @@ export const FileSchema = z
   .openapi("File");
 export type FileDto = z.infer<typeof FileSchema>;
 
-export function toFile(row: FileRow): FileDto {
+export function toFile(row: typeof files.$inferSelect): FileDto {
   return {
     id: row.id,
     filename: row.filename,
