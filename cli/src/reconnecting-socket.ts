@@ -4,8 +4,6 @@
  * reconnect with exponential backoff. What a frame means and how to resume is the
  * caller's: the live feed (live-feed.ts) and chat sessions (commands/chat-stream.ts).
  */
-import type { z } from "zod";
-
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
 /** A socket that says nothing for this long after opening is given up on. */
@@ -16,19 +14,6 @@ const PING = JSON.stringify({ type: "ping" });
 export function backoffMs(attempt: number, random = Math.random): number {
   const ceiling = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
   return Math.round(ceiling * (0.5 + random() / 2));
-}
-
-/** A JSON text frame checked against `schema`; anything else (a newer server's frame) is null. */
-export function parseJsonFrame<T>(schema: z.ZodType<T>, data: unknown): T | null {
-  if (typeof data !== "string") return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  const parsed = schema.safeParse(json);
-  return parsed.success ? parsed.data : null;
 }
 
 export type SocketOptions<F> = {

@@ -54,7 +54,7 @@ function startHangingServer(): Promise<{ server: Server; url: string }> {
 const sessionIn = (stderr: string) => /session ([0-9a-f-]{36})/.exec(stderr)?.[1] ?? "";
 
 let seq = 0;
-const event = (type: string, data: unknown, turn = "t1"): StreamEvent => ({
+const event = (type: StreamEvent["type"], data: unknown, turn = "t1"): StreamEvent => ({
   seq: ++seq,
   turn_id: turn,
   type,
