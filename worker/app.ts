@@ -129,5 +129,3 @@ export function createApp() {
 
   return app;
 }
-
-export type AppType = ReturnType<typeof createApp>;
