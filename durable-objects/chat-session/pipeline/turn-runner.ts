@@ -7,8 +7,8 @@
  */
 
 import type { ToolSet } from "ai";
+import { pipelineDeps } from "../../../worker/features/chat-sessions/deps";
 import { increment, observe } from "../../../worker/features/observability/collector";
-import { pipelineDeps } from "../../../worker/features/sessions/deps";
 import { newId } from "../../../worker/lib/ids";
 import type { StoredMessage } from "../message-store";
 import type { OpenTurn } from "../storage";
