@@ -1,5 +1,5 @@
 /**
- * An extension's manifest (seed 000, "extension architecture"): name, semver
+ * An extension's manifest: name, semver
  * version, publisher, description, the tools it brings, and a configuration schema
  * whose secret fields are stored encrypted and never shown again. Built-in
  * extensions are declared with `defineExtension` (see ./catalog.ts); remote MCP
