@@ -3,18 +3,18 @@
  * Holds the conversation, runs the agent pipeline's turns (pipeline/), numbers and
  * stores every stream event, and serves them over SSE and a hibernating WebSocket.
  * It trusts only the Worker: routes call its RPC methods after authentication,
- * scope and ownership checks (worker/features/sessions/), passing the session's
+ * scope and ownership checks (worker/features/chat-sessions/), passing the session's
  * owner; WebSockets arrive with connect parameters the Worker wrote.
  */
 import { DurableObject } from "cloudflare:workers";
-import { flushMetrics } from "../../worker/features/observability/collector";
 import type {
   AcceptedTurnDto,
   ApprovalDto,
   MessageDto,
   SendMessageInput,
   TurnDto,
-} from "../../worker/features/sessions/schemas";
+} from "../../worker/features/chat-sessions/schemas";
+import { flushMetrics } from "../../worker/features/observability/collector";
 import { type CloseFilter, closeSocketsOf } from "../../worker/lib/close-sockets";
 import { toIsoOrNull } from "../../worker/lib/time";
 import { credentialIsLive } from "../../worker/middleware/auth";

@@ -5,8 +5,8 @@
  * answered with an `error` frame. Server frames are built with `satisfies ServerFrame`.
  */
 import { z } from "zod";
-import type { TurnStatus } from "../../worker/features/sessions/schemas";
-import { SendMessageBody } from "../../worker/features/sessions/schemas";
+import type { TurnStatus } from "../../worker/features/chat-sessions/schemas";
+import { SendMessageBody } from "../../worker/features/chat-sessions/schemas";
 
 export const STREAM_EVENT_TYPES = [
   "turn.started",

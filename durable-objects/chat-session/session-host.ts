@@ -4,9 +4,10 @@
  * row's count and time, the search index), tells the owner's live hub, and tracks
  * that background work so a finished turn or a deleted session can wait for it.
  */
+
+import type { MessageDto } from "../../worker/features/chat-sessions/schemas";
 import type { EventData } from "../../worker/features/events/catalog";
 import { publishEvent } from "../../worker/features/events/publish";
-import type { MessageDto } from "../../worker/features/sessions/schemas";
 import type { EventLog } from "./event-log";
 import { type MessageStore, type NewMessage, type StoredMessage, toMessageDto } from "./message-store";
 import { preview, type TurnHost } from "./pipeline/host";

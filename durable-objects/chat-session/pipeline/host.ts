@@ -3,9 +3,10 @@
  * the session's identity. The Durable Object implements it; the pipeline modules
  * only see this, so they read as the flowchart's steps.
  */
+
+import type { PipelineDeps } from "../../../worker/features/chat-sessions/deps";
 import type { EventData } from "../../../worker/features/events/catalog";
 import type { ResolvedModel } from "../../../worker/features/models/contract";
-import type { PipelineDeps } from "../../../worker/features/sessions/deps";
 import type { ToolDescriptor } from "../../../worker/features/tools/contract";
 import type { MessageStore, NewMessage, StoredMessage } from "../message-store";
 import type { SessionRef, StreamEventType, TurnCaller } from "../protocol";
