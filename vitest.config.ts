@@ -76,6 +76,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       exclude: [...exclude, "**/node_modules/**"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
       globalSetup: ["./test/worker/global-setup.ts"],
+      // A bound against hangs, not a speed check: on two loaded cores a 2 s test can take 10.
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
     },
   });
   return {

@@ -16,7 +16,7 @@ import {
   scriptedModel,
   testToolRuntime,
 } from "../test/worker/support/chat";
-import { setModelOverride, setPipelineDeps } from "../worker/features/sessions/deps";
+import { setModelOverride, setPipelineDeps } from "../worker/features/chat-sessions/deps";
 
 const ROUNDS = 200;
 let user: TestUser;

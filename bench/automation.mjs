@@ -186,7 +186,7 @@ function report(results) {
     )
     .join("\n");
   const section = `<!-- bench:automation:start -->
-## Automation (issue 5)
+## Automation
 
 Measured ${results.at} with \`npm run bench:automation\` on ${facts}.
 Same setup as above: \`wrangler dev\` on this machine, load generator on the same cores.

@@ -271,7 +271,7 @@ function section(results) {
   const l = results.latency;
   return [
     "<!-- bench:graph:start -->",
-    "## Graph sync (issue 6)",
+    "## Graph sync",
     "",
     `Measured ${results.at} with \`node bench/graph-bench.mjs\` on ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, Node ${m.node}, ${m.wrangler}.`,
     "Same setup as above: `wrangler dev` with local Durable Objects on this shared 2-core machine, the load generator on the",

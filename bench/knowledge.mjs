@@ -171,7 +171,7 @@ function report(results) {
   const m = results.machine;
   const section = [
     START,
-    "## Files and memory (issue 4)",
+    "## Files and memory",
     "",
     `Measured ${results.at.slice(0, 10)} (search ${(results.search_at ?? results.at).slice(0, 10)}) with \`npm run bench:knowledge\` against \`wrangler dev --local\` on ${m.cores} × ${m.cpu}, ${m.memory_gib} GiB, Node ${m.node}, ${m.wrangler}; local hashing embedder (256 dimensions) and the local VectorShard index.`,
     "",

@@ -60,7 +60,7 @@ function section(results, args) {
   const labels = results.http.map((r) => short(r.name));
   return [
     START,
-    "## Platform core (issue 2)",
+    "## Platform core",
     "",
     `Measured ${results.at} with \`npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}\` on ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, Node ${m.node}, wrangler ${m.wrangler}.`,
     "The app runs under `wrangler dev` (two workerd processes: wrangler's proxy in front of the runtime, with local",

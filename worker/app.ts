@@ -7,14 +7,16 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { AppError, codeForStatus, errorBody, errorResponse } from "./errors";
 import { agentRoutes } from "./features/agents/routes";
+import { registerApiDocs } from "./features/api-docs/routes";
 import { apiKeyRoutes } from "./features/api-keys/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { authRoutes } from "./features/auth/routes";
+import { liveSessionRoutes } from "./features/chat-sessions/live-routes";
+import { sessionRoutes } from "./features/chat-sessions/routes";
 import { configRoutes } from "./features/config/routes";
 import { deadLetterRoutes } from "./features/dead-letters/routes";
-import { registerDocs } from "./features/docs/routes";
 import { documentRoutes } from "./features/documents/routes";
-import { outboxRoutes } from "./features/email/routes";
+import { devOutboxRoutes } from "./features/email/dev-outbox-routes";
 import { historyRoutes } from "./features/events/history-routes";
 import { eventRoutes } from "./features/events/routes";
 import { extensionRoutes } from "./features/extensions/routes";
@@ -27,8 +29,6 @@ import { modelRoutes } from "./features/models/routes";
 import { observabilityRoutes } from "./features/observability/routes";
 import { scheduleRoutes } from "./features/schedules/routes";
 import { searchRoutes } from "./features/search/routes";
-import { liveSessionRoutes } from "./features/sessions/live-routes";
-import { sessionRoutes } from "./features/sessions/routes";
 import { taskRoutes } from "./features/tasks/routes";
 import { toolRoutes } from "./features/tools/routes";
 import { usageRoutes } from "./features/usage/routes";
@@ -71,7 +71,7 @@ export function createApp() {
     auditRoutes,
     configRoutes,
     eventRoutes,
-    outboxRoutes,
+    devOutboxRoutes,
     modelRoutes,
     agentRoutes,
     usageRoutes,
@@ -94,7 +94,7 @@ export function createApp() {
   app.route("/", observabilityRoutes);
   // MCP clients expect the endpoint at the root, beside the API rather than under it.
   app.route("/", mcpRoutes);
-  registerDocs(app);
+  registerApiDocs(app);
 
   app.notFound((c) => {
     // Assets only answer reads; any other method here is unrouted, so methodNotAllowed can turn it into 405.

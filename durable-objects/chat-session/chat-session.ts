@@ -3,19 +3,19 @@
  * Holds the conversation, runs the agent pipeline's turns (pipeline/), numbers and
  * stores every stream event, and serves them over SSE and a hibernating WebSocket.
  * It trusts only the Worker: routes call its RPC methods after authentication,
- * scope and ownership checks (worker/features/sessions/), passing the session's
+ * scope and ownership checks (worker/features/chat-sessions/), passing the session's
  * owner; WebSockets arrive with connect parameters the Worker wrote.
  */
 import { DurableObject } from "cloudflare:workers";
 import { type CredentialFilter, credentialIsLive } from "../../worker/features/auth/credentials";
-import { flushMetrics } from "../../worker/features/observability/collector";
 import type {
   AcceptedTurnDto,
   ApprovalDto,
   MessageDto,
   SendMessageInput,
   TurnDto,
-} from "../../worker/features/sessions/schemas";
+} from "../../worker/features/chat-sessions/schemas";
+import { flushMetrics } from "../../worker/features/observability/collector";
 import { toIsoOrNull } from "../../worker/lib/time";
 import { answerPingsWhileAsleep, closeSocketsOf, echoClose, jsonError, pong } from "../sockets";
 import { EventLog } from "./event-log";

@@ -17,7 +17,7 @@ import {
   sendMessage,
   sessionObject,
 } from "../../test/worker/support/chat";
-import { setModelOverride } from "../../worker/features/sessions/deps";
+import { setModelOverride } from "../../worker/features/chat-sessions/deps";
 import { splitText } from "./message-store";
 
 const ROW_CAP = 2_000_000;

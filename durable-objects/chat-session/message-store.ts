@@ -6,7 +6,7 @@
  * reading the message joins them back, byte for byte.
  */
 
-import type { Attachment, MessageDto } from "../../worker/features/sessions/schemas";
+import type { Attachment, MessageDto } from "../../worker/features/chat-sessions/schemas";
 import { newId } from "../../worker/lib/ids";
 import { toIso } from "../../worker/lib/time";
 

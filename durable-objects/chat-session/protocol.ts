@@ -7,8 +7,8 @@
 import { z } from "zod";
 import { CommandFrame, Seq } from "../../shared/chat-session/protocol";
 import { Credential } from "../../worker/features/auth/credentials";
-import type { TurnStatus } from "../../worker/features/sessions/schemas";
-import { SendMessageBody } from "../../worker/features/sessions/schemas";
+import type { TurnStatus } from "../../worker/features/chat-sessions/schemas";
+import { SendMessageBody } from "../../worker/features/chat-sessions/schemas";
 
 /** Every client frame; `send` takes the body of POST /sessions/{id}/messages. */
 export const ClientFrame = z.discriminatedUnion("type", [

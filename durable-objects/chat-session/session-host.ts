@@ -6,9 +6,9 @@
  */
 
 import type { StreamEventType } from "../../shared/chat-session/protocol";
+import type { MessageDto } from "../../worker/features/chat-sessions/schemas";
 import type { EventData } from "../../worker/features/events/catalog";
 import { publishEvent } from "../../worker/features/events/publish";
-import type { MessageDto } from "../../worker/features/sessions/schemas";
 import type { EventLog } from "./event-log";
 import { type MessageStore, type NewMessage, type StoredMessage, toMessageDto } from "./message-store";
 import { preview, type TurnHost } from "./pipeline/host";

@@ -5,7 +5,7 @@
  * (message-store.ts, event-log.ts). Every row stays far below the 2 MB row cap:
  * checkpoints hold ids and message seqs, never message bodies.
  */
-import type { TurnStatus } from "../../worker/features/sessions/schemas";
+import type { TurnStatus } from "../../worker/features/chat-sessions/schemas";
 import type { SessionRef, TurnCaller, TurnRow } from "./protocol";
 
 const DDL = [

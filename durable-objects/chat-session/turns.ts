@@ -3,7 +3,7 @@
  * eviction (the alarm watchdog or the next request notices a running turn with no
  * runner), cancel, and decide approvals. The runner itself is pipeline/turn-runner.ts.
  */
-import type { SendMessageInput, TurnDto } from "../../worker/features/sessions/schemas";
+import type { SendMessageInput, TurnDto } from "../../worker/features/chat-sessions/schemas";
 import { newId } from "../../worker/lib/ids";
 import { toIso } from "../../worker/lib/time";
 import type { StoredMessage } from "./message-store";

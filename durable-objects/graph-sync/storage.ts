@@ -1,6 +1,6 @@
 /**
  * The graph's tables in the GraphSync Durable Object's SQLite (one database per
- * user), named after seed 002's storage schema, plus the feed position and the
+ * user), named as in docs/graph-sync.md ("Where each table lives"), plus the feed position and the
  * authority's clock. Only the SQL surface the engine needs is assumed (`exec` with
  * `toArray`/`one`/`rowsWritten`), so bench/ runs the same engine on node:sqlite.
  */

@@ -7,7 +7,7 @@
  * frames with `ServerFrame`, each with `safeParse` (shared/parse-frame.ts).
  */
 import { z } from "zod";
-import type { SendMessageInput } from "../../worker/features/sessions/schemas";
+import type { SendMessageInput } from "../../worker/features/chat-sessions/schemas";
 
 export const STREAM_EVENT_TYPES = [
   "turn.started",
@@ -54,7 +54,7 @@ export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * Every client frame but `send`, whose body is POST /sessions/{id}/messages's
- * (`SendMessageBody`, worker/features/sessions/schemas.ts): the session adds it to this union.
+ * (`SendMessageBody`, worker/features/chat-sessions/schemas.ts): the session adds it to this union.
  */
 export const CommandFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("cancel"), turn_id: z.string().min(1).max(64) }),

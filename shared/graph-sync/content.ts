@@ -1,5 +1,5 @@
 /**
- * The home graph's entity types (seed 002) and the typed content of each, in plain
+ * The home graph's entity types and the typed content of each, in plain
  * zod so the Worker, the sync client and the CLI validate with the same schemas.
  * Each type also names its conflict strategy (see docs/graph-sync.md).
  */

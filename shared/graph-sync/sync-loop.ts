@@ -1,5 +1,5 @@
 /**
- * The Inbetweenies state machine of seed 002, one round per request:
+ * The Inbetweenies state machine (docs/graph-sync.md), one round per request:
  * collecting changes → preparing request → sending → waiting (→ retrying with
  * backoff → sending, or failed after the last retry) → processing the response →
  * checking conflicts (→ resolving: merges the authority settled; → manual

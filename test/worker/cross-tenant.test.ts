@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { setModelOverride } from "../../worker/features/sessions/deps";
+import { setModelOverride } from "../../worker/features/chat-sessions/deps";
 import { usageLedger } from "../../worker/features/usage/service";
 import { call, createApiKey, createUser, json, type TestUser } from "./support/api";
 import { createAgent, createSession, follow, scriptedModel, sendMessage } from "./support/chat";

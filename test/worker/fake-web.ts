@@ -12,7 +12,7 @@
  *   Brave `GET /brave/res/v1/web/search?q=&count=` (X-Subscription-Token
  *   `test-brave-key`), Tavily `POST /tavily/search {query, max_results}` (Bearer
  *   `test-tavily-key`). Results echo the query: "<query> — result N".
- * Automation (issue 5):
+ * Automation (docs/automation.md):
  * - /flaky?key=K&fail=N → 503 for the first N requests with key K, then 200 `{attempts}`.
  * - POST /effect?name=X&delay=MS → a side effect applied once per `Idempotency-Key`
  *   (answers after MS); GET /effect-stats?name=X → `{requests, applied, keys}`.

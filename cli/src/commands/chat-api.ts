@@ -1,6 +1,6 @@
 /**
  * The chat session API as `edgewise chat` reads it: loose zod schemas for sessions and
- * accepted turns, tied to worker/features/sessions/schemas.ts at compile time (`reads`),
+ * accepted turns, tied to worker/features/chat-sessions/schemas.ts at compile time (`reads`),
  * and the session WebSocket's frames from shared/chat-session/protocol.ts.
  * Event payloads are checked per type where the CLI reads them (chat-render.ts).
  */
@@ -12,7 +12,7 @@ import type {
   SessionDetailSchema,
   SessionSchema,
   WsTicketSchema,
-} from "../../../worker/features/sessions/schemas";
+} from "../../../worker/features/chat-sessions/schemas";
 import { reads } from "../reads";
 
 export type { ServerFrame, StreamEvent } from "../../../shared/chat-session/protocol";

@@ -3,7 +3,7 @@
  * context providers, and URLs found in what its tools returned (a search result's
  * `{title, url}`, a fetched page's `url`).
  */
-import type { Citation } from "../../../worker/features/sessions/context-provider";
+import type { Citation } from "../../../worker/features/chat-sessions/context-provider";
 import type { StoredMessage } from "../message-store";
 
 const MAX_CITATIONS = 20;

@@ -5,8 +5,8 @@
  * turns, kept in the session and extended as the conversation grows.
  */
 import { generateText, type ModelMessage } from "ai";
-import type { Citation, ContextSnippet } from "../../../worker/features/sessions/context-provider";
-import { withModelFallback } from "../../../worker/features/sessions/deps";
+import type { Citation, ContextSnippet } from "../../../worker/features/chat-sessions/context-provider";
+import { withModelFallback } from "../../../worker/features/chat-sessions/deps";
 import type { StoredMessage } from "../message-store";
 import { charsOf, clip, toModelMessages, trimLeading } from "./history";
 import type { TurnRun } from "./host";

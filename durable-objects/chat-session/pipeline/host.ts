@@ -5,9 +5,9 @@
  */
 
 import type { StreamEventType } from "../../../shared/chat-session/protocol";
+import type { PipelineDeps } from "../../../worker/features/chat-sessions/deps";
 import type { EventData } from "../../../worker/features/events/catalog";
 import type { ResolvedModel } from "../../../worker/features/models/contract";
-import type { PipelineDeps } from "../../../worker/features/sessions/deps";
 import type { ToolDescriptor } from "../../../worker/features/tools/contract";
 import type { MessageStore, NewMessage, StoredMessage } from "../message-store";
 import type { SessionRef, TurnCaller } from "../protocol";

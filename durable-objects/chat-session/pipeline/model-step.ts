@@ -6,9 +6,9 @@
  * once a client has seen text from one model, another must not start over.
  */
 import { jsonSchema, streamText, type ToolSet, tool } from "ai";
+import { withModelFallback } from "../../../worker/features/chat-sessions/deps";
 import type { ResolvedModel } from "../../../worker/features/models/contract";
 import { MODEL_MAX_RETRIES, ModelFallbackError } from "../../../worker/features/models/fallback";
-import { withModelFallback } from "../../../worker/features/sessions/deps";
 import type { ToolDescriptor } from "../../../worker/features/tools/contract";
 import { DeltaCoalescer } from "../event-log";
 import type { ToolCallRecord } from "../message-store";

@@ -1,5 +1,5 @@
 /**
- * One turn of the agent pipeline (seed 001 flowchart), from its checkpoint to its
+ * One turn of the agent pipeline (docs/chat-sessions.md, "The pipeline"), from its checkpoint to its
  * end: load agent → (run pending tool calls) → build context → budget check →
  * model call with tools → tool calls in parallel → aggregate into the next step …
  * → final answer with citations → persist → usage → stream. Called by the
@@ -7,8 +7,8 @@
  */
 
 import type { ToolSet } from "ai";
+import { pipelineDeps } from "../../../worker/features/chat-sessions/deps";
 import { increment, observe } from "../../../worker/features/observability/collector";
-import { pipelineDeps } from "../../../worker/features/sessions/deps";
 import { newId } from "../../../worker/lib/ids";
 import type { StoredMessage } from "../message-store";
 import type { OpenTurn } from "../storage";

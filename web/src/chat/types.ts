@@ -1,6 +1,6 @@
 /**
  * Chat sessions as the console reads them: the REST shapes inferred from
- * worker/features/sessions/schemas.ts, the stream events and socket frames from
+ * worker/features/chat-sessions/schemas.ts, the stream events and socket frames from
  * shared/chat-session/protocol.ts. Type-only imports: nothing of the Worker is bundled.
  */
 import type { z } from "zod";
@@ -12,7 +12,7 @@ import type {
   SessionSchema,
   TurnSchema,
   WsTicketSchema,
-} from "../../../worker/features/sessions/schemas";
+} from "../../../worker/features/chat-sessions/schemas";
 
 export type {
   ClientFrame,

@@ -13,7 +13,7 @@ import { increment } from "../observability/collector";
 import { toUser } from "../users/schemas";
 import { decoyPasswordHash, passwordIterations, verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
-import { continueSession, revokeSessionStatements, spendRefreshToken, startSession } from "./sessions";
+import { continueSession, revokeSessionStatements, spendRefreshToken, startSession } from "./refresh-families";
 
 export async function login(env: Env, db: Db, input: { email: string; password: string }, meta: RequestMeta) {
   const user = await db.query.users.findFirst({ where: eq(users.email, input.email) });

@@ -10,7 +10,7 @@ import type { RequestMeta } from "../../lib/request-meta";
 import { auditInsert } from "../audit/record";
 import { consumeOneTimeToken, oneTimeLinkMail } from "./one-time-tokens";
 import { hashPassword, passwordIterations } from "./passwords";
-import { revokeSessionStatements } from "./sessions";
+import { revokeSessionStatements } from "./refresh-families";
 
 export async function requestPasswordReset(env: Env, db: Db, email: string) {
   const user = await db.query.users.findFirst({ where: eq(users.email, email) });

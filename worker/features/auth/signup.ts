@@ -1,5 +1,5 @@
 /**
- * Registration and email verification (seed 001's flow): register stores the
+ * Registration and email verification (docs/architecture.md, Identity): register stores the
  * account unverified and mails a link; verifying the link enables login.
  */
 import { eq } from "drizzle-orm";

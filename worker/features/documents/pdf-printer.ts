@@ -4,7 +4,7 @@
  * it gets no JavaScript and no network: every request but inline `data:` URLs
  * is aborted, which keeps a document from reaching internal addresses.
  */
-import puppeteer from "@cloudflare/puppeteer";
+import type puppeteer from "@cloudflare/puppeteer";
 import { AppError } from "../../errors";
 
 const RENDER_TIMEOUT_MS = 30_000;
@@ -12,7 +12,9 @@ const RENDER_TIMEOUT_MS = 30_000;
 export async function printPdf(env: Env, html: string): Promise<Uint8Array> {
   let browser: Awaited<ReturnType<typeof puppeteer.launch>>;
   try {
-    browser = await puppeteer.launch(env.BROWSER);
+    // Loaded on first use: the CDP client is about 115 modules only conversions need.
+    const { default: browserRendering } = await import("@cloudflare/puppeteer");
+    browser = await browserRendering.launch(env.BROWSER);
   } catch (error) {
     throw new AppError(503, "browser_unavailable", "The PDF renderer is not available right now; try again shortly", {
       reason: error instanceof Error ? error.message : String(error),

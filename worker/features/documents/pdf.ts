@@ -3,7 +3,6 @@
  * serverless runtimes; runs in workerd). Encrypted PDFs (PDF.js asks for a
  * password) and damaged ones become DocumentErrors.
  */
-import { extractText, getDocumentProxy } from "unpdf";
 import { DocumentError, type ExtractedDocument, type Section } from "./model";
 
 function documentError(error: unknown): DocumentError {
@@ -22,6 +21,8 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
   let pages: string[];
   let info: Record<string, unknown> = {};
   try {
+    // Loaded on first use: PDF.js is 1.6 MB the Worker need not parse at start-up.
+    const { extractText, getDocumentProxy } = await import("unpdf");
     // PDF.js takes ownership of (detaches) the buffer it is given; hand it a copy.
     const pdf = await getDocumentProxy(bytes.slice());
     const result = await extractText(pdf, { mergePages: false });

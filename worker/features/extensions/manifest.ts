@@ -1,7 +1,7 @@
 /**
- * An extension's manifest (seed 000, "extension architecture"): name, semver
- * version, publisher, description, the tools it brings, and a configuration schema
- * whose secret fields are stored encrypted and never shown again. Built-in
+ * An extension's manifest: name, semver version, publisher, description, the tools
+ * it brings, and a configuration schema whose secret fields are stored encrypted
+ * and never shown again. Built-in
  * extensions are declared with `defineExtension` (see ./catalog.ts); remote MCP
  * servers get a manifest of the same shape from what the server reports.
  */

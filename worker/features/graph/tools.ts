@@ -1,5 +1,5 @@
 /**
- * The graph as MCP / agent tools (seed 002's query, management and content tools),
+ * The graph as MCP / agent tools (query, management and content; docs/graph-sync.md),
  * as plain functions with zod input and output schemas, shaped for the tool
  * runtime's ToolDescriptor (features/tools/contract.ts): the integration registers
  * GRAPH_TOOLS as the built-in `graph` extension. Writes are made as device `mcp`,

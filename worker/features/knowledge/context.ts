@@ -1,6 +1,6 @@
 /**
- * `knowledgeContext`: what the chat pipeline's retrieval hook (ContextProvider,
- * issue 3) asks for before a model call — the chunks of memory and indexed
+ * `knowledgeContext`: what the chat pipeline's retrieval hook (ContextProvider in
+ * worker/features/chat-sessions/context-provider.ts) asks for before a model call — the chunks of memory and indexed
  * files most relevant to the user's message, each with a citation the answer
  * can point to ("[2] report.pdf, page 3").
  */

@@ -1,6 +1,6 @@
 /**
  * How files, documents and memory offer tools to agents before the tool registry
- * (issue 3) takes them in: a plain function with zod input and output schemas,
+ * (worker/features/tools/) takes them in: a plain function with zod input and output schemas,
  * shaped like `ToolDescriptor` (worker/features/tools/contract.ts). `describeTool`
  * gives the descriptor the runtime lists; `runTool` validates input and output.
  */

@@ -140,11 +140,19 @@ describe("calling remote tools", () => {
 
   it("times out a slow remote call at the extension's limit", async () => {
     const user = await createUser();
-    await installFake(user, "slowpoke", { config: { timeout_ms: 400 } });
-    const started = Date.now();
+    // Installed with the default limit (discovery must not race a tight one on a loaded machine), then tightened.
+    const slowpoke = await installFake(user, "slowpoke");
+    const patched = await call(`/api/v1/extensions/${slowpoke.id}`, {
+      ...as(user),
+      method: "PATCH",
+      body: { config: { timeout_ms: 400 } },
+    });
+    expect(patched.status, await patched.clone().text()).toBe(200);
     const outcome = await outcomeOf(as(user), "slowpoke__slow", { ms: 5_000 });
     expect(outcome.status).toBe("timed_out");
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Stopped at the limit, not when the tool would have answered.
+    expect(outcome.execution_time_ms).toBeGreaterThanOrEqual(400);
+    expect(outcome.execution_time_ms).toBeLessThan(5_000);
   });
 
   it("fails cleanly when the server has gone away or is no longer allowed", async () => {

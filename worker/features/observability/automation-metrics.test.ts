@@ -124,6 +124,8 @@ describe("automation metrics", () => {
         // A deactivated owner's tick is skipped whatever the clock says.
         const owner = await createUser();
         const hourly = await post<{ id: string }>(owner, "/api/v1/schedules", { name: "h", cron: "0 * * * *", target });
+        // The pump its creation started has finished: the call below is the only trigger.
+        await env.TASK_QUEUE.getByName(owner.id).drain(owner.id);
         await run("UPDATE schedules SET next_run_at = ? WHERE id = ?", Date.now() - 1_000, hourly.id);
         await run("UPDATE users SET is_active = 0 WHERE id = ?", owner.id);
         await fireDueSchedules(env, owner.id, "cron");

@@ -10,7 +10,7 @@
 import type { StreamEvent } from "../../../durable-objects/chat-session/protocol";
 import { getDb } from "../../db/client";
 import { AppError } from "../../errors";
-import { createSession, sessionStub } from "../sessions/service";
+import { createSession, sessionStub } from "../chat-sessions/service";
 import type { AgentAnswer, AgentPrompter, AgentPromptRequest } from "./deps";
 
 export const chatPrompter: AgentPrompter = {

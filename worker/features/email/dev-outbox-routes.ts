@@ -38,9 +38,9 @@ const developmentOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-export const outboxRoutes = createRouter();
+export const devOutboxRoutes = createRouter();
 
-outboxRoutes.openapi(
+devOutboxRoutes.openapi(
   createRoute({
     method: "get",
     path: "/dev/outbox",

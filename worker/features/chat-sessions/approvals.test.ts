@@ -4,7 +4,7 @@
  * waits for approval or is mid-way through its tool calls (the alarm resumes it).
  */
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { call, createUser, json, type TestUser } from "../../../test/worker/support/api";
 import {
   createAgent,
@@ -112,7 +112,8 @@ describe("approval over the API", () => {
         .filter((e) => e.data.session_id === sessionId)
         .map((e) => e.type);
     };
-    for (let i = 0; i < 50 && (await feed()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    // The events arrive through the event store after the turn: wait for both, then check there are no more.
+    await vi.waitFor(async () => expect((await feed()).length).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     expect(await feed()).toEqual(["chat.approval_required", "chat.turn_ended"]);
 
     await expectError(await decide(sessionId, "call-rm", { decision: "reject" }), 409, "approval_decided");
@@ -213,13 +214,14 @@ describe("approval over the WebSocket", () => {
 
 /** Polls the session until its open turn has `status` (or no turn is open, for null). */
 async function waitForTurn(sessionId: string, status: string | null) {
-  for (let i = 0; i < 100; i++) {
-    const res = await call(`/api/v1/sessions/${sessionId}`, { token: user.accessToken });
-    const { active_turn } = await json<{ active_turn: { status: string } | null }>(res);
-    if ((active_turn?.status ?? null) === status) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`turn never reached ${status}`);
+  await vi.waitFor(
+    async () => {
+      const res = await call(`/api/v1/sessions/${sessionId}`, { token: user.accessToken });
+      const { active_turn } = await json<{ active_turn: { status: string } | null }>(res);
+      expect(active_turn?.status ?? null, `turn never reached ${status}`).toBe(status);
+    },
+    { timeout: 10_000, interval: 10 },
+  );
 }
 
 describe("durability", () => {

@@ -1,8 +1,8 @@
 /**
- * Sessions: a login starts a refresh-token family; each refresh spends one token
- * and issues the next; presenting a spent token means it leaked, so the whole
- * family is revoked. Revoking a family also denies its access tokens until they
- * expire (revoked_sessions, checked by the auth middleware on every request).
+ * Login sessions as refresh-token families: a login starts a family; each refresh
+ * spends one token and issues the next; presenting a spent token means it leaked,
+ * so the whole family is revoked. Revoking a family also denies its access tokens
+ * until they expire (revoked_sessions, checked by the auth middleware on every request).
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";

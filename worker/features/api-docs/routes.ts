@@ -14,7 +14,7 @@ const INFO = {
     "Lists take `limit` and `cursor` and return `{items,next_cursor}`. Creating POSTs honour `Idempotency-Key`.",
 };
 
-export function registerDocs(app: OpenAPIHono<AppEnv>) {
+export function registerApiDocs(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
