@@ -83,13 +83,16 @@ const FOLDERS = {
     "graph-sync": "GraphSync, one per user: single writer of the entity graph, sync, live sockets",
     "metrics-hub": "MetricsHub, one global: sums every isolate's metrics",
     "rate-limiter": "RateLimiter, one per key: token bucket",
+    sockets: "the socket kit of ChatSession, UserHub, GraphSync: send, parse, ping/pong, close, errors",
     "task-queue": "TaskQueue, one per user: task dispatch, webhook deliveries, schedule ticks",
     "user-hub": "UserHub, one per user: live WebSockets, topics, replay buffer",
     "vector-shard": "VectorShard, one per owner: the local vector index",
     "workflow-run": "WorkflowRun, one per workflow run: step orchestration with alarms",
   },
   shared: {
+    "chat-session": "the chat session's stream events and WebSocket frames, in zod",
     "graph-sync": "the Inbetweenies protocol, content types and sync client",
+    "live-hub": "the live hub's WebSocket frames, in zod",
   },
 };
 
