@@ -11,6 +11,7 @@ import type { ApiKeyPageSchema, ApiKeySchema, CreatedApiKeySchema } from "../../
 import type { LoginResponse as LoginSchema, TokenPairSchema } from "../../worker/features/auth/schemas";
 import type { PublishResponse, TicketResponse } from "../../worker/features/events/schemas";
 import type { FilePageSchema, FileSchema } from "../../worker/features/files/schemas";
+import type { MemorySchema, SearchResultSchema } from "../../worker/features/memory/schemas";
 import type { MeSchema, UserSchema } from "../../worker/features/users/schemas";
 import { reads } from "./reads";
 
@@ -96,37 +97,41 @@ export const FilePage = reads<z.infer<typeof FilePageSchema>>()(
   z.looseObject({ items: z.array(FileInfo), next_cursor: z.string().nullable() }),
 );
 
-export const Memory = z.looseObject({
-  id: z.string(),
-  category: z.string(),
-  content: z.string(),
-  tags: z.array(z.string()),
-  scope: z.string(),
-  chunk_count: z.number(),
-  expires_at: z.string().nullable(),
-  created_at: z.string(),
-});
+export const Memory = reads<z.infer<typeof MemorySchema>>()(
+  z.looseObject({
+    id: z.string(),
+    category: z.string(),
+    content: z.string(),
+    tags: z.array(z.string()),
+    scope: z.string(),
+    chunk_count: z.number(),
+    expires_at: z.string().nullable(),
+    created_at: z.string(),
+  }),
+);
 export type Memory = z.infer<typeof Memory>;
 
-export const MemorySearchResult = z.looseObject({
-  mode: z.string(),
-  terms: z.array(z.string()),
-  results: z.array(
-    z.looseObject({
-      chunk_id: z.string(),
-      memory_id: z.string(),
-      content: z.string(),
-      score: z.number(),
-      citation: z.looseObject({
-        filename: z.string().optional(),
-        page: z.number().optional(),
-        sheet: z.string().optional(),
-        heading: z.string().optional(),
+export const MemorySearchResult = reads<z.infer<typeof SearchResultSchema>>()(
+  z.looseObject({
+    mode: z.string(),
+    terms: z.array(z.string()),
+    results: z.array(
+      z.looseObject({
+        chunk_id: z.string(),
+        memory_id: z.string(),
+        content: z.string(),
+        score: z.number(),
+        citation: z.looseObject({
+          filename: z.string().optional(),
+          page: z.number().optional(),
+          sheet: z.string().optional(),
+          heading: z.string().optional(),
+        }),
+        memory: z.looseObject({ category: z.string(), tags: z.array(z.string()) }),
       }),
-      memory: z.looseObject({ category: z.string(), tags: z.array(z.string()) }),
-    }),
-  ),
-});
+    ),
+  }),
+);
 export type MemorySearchResult = z.infer<typeof MemorySearchResult>;
 
 /** Responses whose body the CLI ignores (logout's `{status, message}`). */

@@ -15,6 +15,7 @@ import type {
 import type { ExtractedDocumentSchema } from "../../../worker/features/documents/model";
 import type { TicketResponse } from "../../../worker/features/events/schemas";
 import type { FileSchema } from "../../../worker/features/files/schemas";
+import type { MemorySchema, SearchHitSchema, SearchResultSchema } from "../../../worker/features/memory/schemas";
 import type { MeSchema, UserSchema } from "../../../worker/features/users/schemas";
 
 export type { HubEvent };
@@ -41,39 +42,9 @@ export type FileItem = z.infer<typeof FileSchema>;
 export type ExtractedDocument = z.infer<typeof ExtractedDocumentSchema>;
 export type Cell = ExtractedDocument["tables"][number]["rows"][number][number];
 
-/**
- * worker/features/memory/schemas.ts imports the search service (Worker-only types), so the
- * console cannot import it even for types; these three are written here until that
- * module's DTOs stand apart from its mappers.
- */
-export type Memory = {
-  id: string;
-  category: string;
-  content: string;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  scope: "user" | "global";
-  source: "manual" | "file" | "agent";
-  file_id: string | null;
-  owned: boolean;
-  chunk_count: number;
-  expires_at: string | null;
-  created_at: string;
-  updated_at: string;
-};
-
-export type MemoryHit = {
-  chunk_id: string;
-  memory_id: string;
-  content: string;
-  score: number;
-  keyword_rank: number | null;
-  vector_rank: number | null;
-  citation: { file_id?: string; filename?: string; page?: number; sheet?: string; heading?: string };
-  memory: Omit<Memory, "content" | "chunk_count">;
-};
-
-export type MemorySearch = { mode: string; terms: string[]; results: MemoryHit[] };
+export type Memory = z.infer<typeof MemorySchema>;
+export type MemoryHit = z.infer<typeof SearchHitSchema>;
+export type MemorySearch = z.infer<typeof SearchResultSchema>;
 
 /**
  * GET /outbox (development only). Its schema is private to worker/features/email/routes.ts,

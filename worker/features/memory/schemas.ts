@@ -1,10 +1,9 @@
 /** Request and response shapes of /api/v1/memories. */
 import { z } from "@hono/zod-openapi";
-import { MEMORY_SCOPES, MEMORY_SOURCES } from "../../db/schema";
+import { MEMORY_SCOPES, MEMORY_SOURCES, type memories } from "../../db/schema";
 import { pageSchema } from "../../lib/pagination";
 import { toIso, toIsoOrNull } from "../../lib/time";
-import { SEARCH_MODES, type SearchHit } from "./search";
-import type { MemoryRow } from "./service";
+import { SEARCH_MODES, type SearchHit } from "./search-result";
 
 const Category = z
   .string()
@@ -54,7 +53,7 @@ export const MemorySchema = z
   .openapi("Memory");
 export type MemoryDto = z.infer<typeof MemorySchema>;
 
-export function toMemory(row: MemoryRow & { chunkCount: number }, userId: string): MemoryDto {
+export function toMemory(row: typeof memories.$inferSelect & { chunkCount: number }, userId: string): MemoryDto {
   return {
     id: row.id,
     category: row.category,

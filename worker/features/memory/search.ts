@@ -9,31 +9,21 @@
 
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { type ChunkCitation, memories, memoryChunks } from "../../db/schema";
+import { memories, memoryChunks } from "../../db/schema";
 import { AppError } from "../../errors";
 import { ftsExpression } from "../../lib/fts-query";
 import { observe } from "../observability/collector";
 import { embedderFor, words } from "./embedder";
+import { SEARCH_MODES, type SearchHit, type SearchMode } from "./search-result";
 import { GLOBAL_OWNER, type MemoryFilters, type MemoryRow, memoryFilterSql, readableBy } from "./service";
 import { MAX_TOP_K, vectorIndexFor } from "./vector-index";
 
-export const SEARCH_MODES = ["hybrid", "keyword", "vector"] as const;
-export type SearchMode = (typeof SEARCH_MODES)[number];
+export { SEARCH_MODES, type SearchHit, type SearchMode };
 
 /** The usual RRF constant: damps the weight of the very first ranks. */
 const RRF_K = 60;
 /** Candidates each retriever contributes before fusion. */
 const CANDIDATES = 50;
-
-export type SearchHit = {
-  chunkId: string;
-  memory: MemoryRow;
-  content: string;
-  citation: ChunkCitation;
-  score: number;
-  keywordRank: number | null;
-  vectorRank: number | null;
-};
 
 export type SearchRequest = { query: string; mode: SearchMode; limit: number; filters: MemoryFilters };
 
