@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { AgentSchema, FromTemplateBody } from "../../../worker/features/agents/schemas";
 import type { AgentTemplateSchema } from "../../../worker/features/agents/template-dto";
+import type { ModelCatalogSchema } from "../../../worker/features/models/schemas";
 
 export type Agent = z.infer<typeof AgentSchema>;
 export type AgentType = Agent["type"];
@@ -32,18 +33,13 @@ export type AgentTemplate = z.infer<typeof AgentTemplateSchema>;
 /** The part of POST /agents/from-template the gallery sends. */
 export type FromTemplateInput = Pick<z.input<typeof FromTemplateBody>, "template_id" | "name" | "model">;
 
-/**
- * GET /models and GET /tools. worker/features/models/schemas.ts and tools/schemas.ts import
- * Worker-only modules (providers, the execution recorder), so the console cannot import
- * them even for types; these two shapes are written here until those modules' DTOs stand
- * apart from their mappers.
- */
-export type ModelCatalog = {
-  default_model: string;
-  builtin: Array<{ spec: string; provider: string; model: string; description: string; available: boolean }>;
-  providers: Array<{ name: string; kind: string; id: string; spec_prefix: string }>;
-};
+export type ModelCatalog = z.infer<typeof ModelCatalogSchema>;
 
+/**
+ * GET /tools. worker/features/tools/schemas.ts maps tool descriptors, whose types hold the
+ * Worker's `Env`, so the console cannot import it even for types; this one shape is
+ * written here until that module's DTOs stand apart from its mappers.
+ */
 export type ToolInfo = {
   name: string;
   description: string;

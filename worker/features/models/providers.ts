@@ -11,16 +11,15 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { createWorkersAI } from "workers-ai-provider";
 import { outboundFetch } from "../outbound/guarded-fetch";
+import type { BuiltinProvider, UserProviderKind } from "./provider-kinds";
 
-export const BUILTIN_PROVIDERS = ["offline", "workers-ai"] as const;
-export type BuiltinProvider = (typeof BUILTIN_PROVIDERS)[number];
-
-/** Kinds a user can add; `workers-ai` is built in. */
-export const USER_PROVIDER_KINDS = ["openai-compatible", "openai", "anthropic", "google"] as const;
-export type UserProviderKind = (typeof USER_PROVIDER_KINDS)[number];
-
-/** Provider names: lowercase slugs, the `provider` half of `provider:model`. */
-export const PROVIDER_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export {
+  BUILTIN_PROVIDERS,
+  type BuiltinProvider,
+  PROVIDER_NAME,
+  USER_PROVIDER_KINDS,
+  type UserProviderKind,
+} from "./provider-kinds";
 
 /** Where each hosted API lives when a provider sets no base URL. */
 export const DEFAULT_BASE_URLS: Record<Exclude<UserProviderKind, "openai-compatible">, string> = {

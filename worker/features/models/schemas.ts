@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import type { modelProviders } from "../../db/schema";
 import { pageSchema } from "../../lib/pagination";
 import { toIso } from "../../lib/time";
-import { BUILTIN_PROVIDERS, PROVIDER_NAME, USER_PROVIDER_KINDS, type UserProviderKind } from "./providers";
+import { BUILTIN_PROVIDERS, PROVIDER_NAME, USER_PROVIDER_KINDS, type UserProviderKind } from "./provider-kinds";
 
 const ProviderName = z
   .string()
