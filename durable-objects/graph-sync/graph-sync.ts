@@ -8,6 +8,12 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
+import {
+  HEARTBEAT_MS,
+  LiveClientMessage,
+  type LiveServerMessage,
+  MAX_CLIENT_FRAME_BYTES,
+} from "../../shared/graph-sync/live";
 import type { FeedItem, PullRequest, PushRequest } from "../../shared/graph-sync/protocol";
 import type { CredentialFilter } from "../../worker/features/auth/credentials";
 import {
@@ -25,13 +31,9 @@ import { getConflict } from "./conflicts";
 import { type Ctx, toConflictState } from "./context";
 import {
   addSubscriptions,
-  HEARTBEAT_MS,
   LIVE_CONNECT_HEADER,
-  LiveClientMessage,
   LiveConnectParams,
-  type LiveServerMessage,
   type LiveSocketState,
-  MAX_CLIENT_FRAME_BYTES,
   MAX_LIVE_CONNECTIONS,
   removeSubscriptions,
   wants,

@@ -1,40 +1,17 @@
 /**
- * Live subscriptions over WebSocket: what a client may send (subscribe to
- * entities, types or everything; unsubscribe; ping), what the server sends, and
- * which change frames each socket gets. Client frames are untrusted: parsed with
- * `safeParse` and answered with an `error` frame, never a throw.
+ * Live subscriptions on the GraphSync side: the connect parameters the Worker passes,
+ * the per-socket state, and which change frames each socket gets. The frames on the
+ * wire are in shared/graph-sync/live.ts.
  */
 import { z } from "zod";
-import { type FeedItem, Id } from "../../shared/graph-sync/protocol";
+import { Subscriptions } from "../../shared/graph-sync/live";
+import type { FeedItem } from "../../shared/graph-sync/protocol";
+import { Credential } from "../../worker/features/auth/credentials";
 
-export const Subscriptions = z.object({
-  entities: z.array(Id).max(500).default([]),
-  types: z.array(z.string().min(1).max(32)).max(50).default([]),
-  all: z.boolean().default(false),
-});
-export type Subscriptions = z.infer<typeof Subscriptions>;
-
-export const LiveClientMessage = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("subscribe"), ...Subscriptions.partial().shape }),
-  z.object({ type: z.literal("unsubscribe"), ...Subscriptions.partial().shape }),
-  z.object({ type: z.literal("ping") }),
-]);
-export type LiveClientMessage = z.infer<typeof LiveClientMessage>;
-
-export type LiveServerMessage =
-  | { type: "welcome"; connection_id: string; subscriptions: Subscriptions; cursor: number; heartbeat_ms: number }
-  | { type: "subscribed"; subscriptions: Subscriptions }
-  /** `device_id`: the device whose write caused it (null for merges and server-side writes' own effects). */
-  | { type: "change"; item: FeedItem; device_id: string | null }
-  | { type: "pong"; ts?: string }
-  | { type: "error"; code: string; message: string };
-
-export const HEARTBEAT_MS = 30_000;
-export const MAX_CLIENT_FRAME_BYTES = 16_384;
 export const MAX_LIVE_CONNECTIONS = 50;
 
 export const LiveConnectParams = z.object({
-  credential: z.object({ type: z.enum(["session", "api_key"]), id: z.string().max(64) }),
+  credential: Credential,
   subscriptions: Subscriptions,
   ticketNonce: z.string().max(64).nullable(),
   ticketExpiresAt: z.number().int().nullable(),

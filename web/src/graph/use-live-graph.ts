@@ -3,6 +3,8 @@
  * when anything changes; reconnects with backoff and a fresh ticket.
  */
 import { useEffect, useRef, useState } from "react";
+import { LiveServerMessage } from "../../../shared/graph-sync/live";
+import { parseJsonFrame } from "../../../shared/parse-frame";
 import { graphApi } from "./api";
 
 export type LiveState = "connecting" | "live" | "offline";
@@ -27,8 +29,8 @@ export function useLiveGraph(onChange: () => void): LiveState {
           setState("live");
         };
         socket.onmessage = (message) => {
-          const frame = JSON.parse(String(message.data)) as { type?: string };
-          if (frame.type !== "change") return;
+          const frame = parseJsonFrame(LiveServerMessage, message.data);
+          if (frame?.type !== "change") return;
           window.clearTimeout(debounce);
           debounce = window.setTimeout(() => callback.current(), 150);
         };
