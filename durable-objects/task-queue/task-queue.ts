@@ -7,7 +7,7 @@
  * alarm, a new task, the cron sweep) picks up where it stopped.
  */
 import { DurableObject } from "cloudflare:workers";
-import { QueueEngine } from "../../worker/features/tasks/queue";
+import { QueueEngine } from "../../worker/features/automation/engine/queue";
 
 export class TaskQueue extends DurableObject<Env> {
   #engine: QueueEngine | undefined;

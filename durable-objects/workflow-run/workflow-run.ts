@@ -8,9 +8,9 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../worker/db/client";
 import { workflowRuns, workflowStepRuns } from "../../worker/db/schema";
-import { RunEngine } from "../../worker/features/workflows/engine";
-import type { StepState } from "../../worker/features/workflows/planner";
-import { finishRun } from "../../worker/features/workflows/run-lifecycle";
+import type { StepState } from "../../worker/features/automation/engine/planner";
+import { RunEngine } from "../../worker/features/automation/engine/run-engine";
+import { finishRun } from "../../worker/features/automation/engine/run-lifecycle";
 
 export class WorkflowRun extends DurableObject<Env> {
   #engine: RunEngine | undefined;

@@ -7,9 +7,9 @@
  */
 import type { Credential, DisconnectFilter } from "../../../durable-objects/user-hub/protocol";
 import type { Principal } from "../auth/principal";
+import { storeEvent } from "../automation/engine/event-store";
 import { increment } from "../observability/collector";
 import { EVENT_SCHEMAS, type EventData, type EventType, type HubEvent, topicOf } from "./catalog";
-import { storeEvent } from "./store";
 
 export function userHub(env: Env, userId: string) {
   return env.USER_HUB.getByName(userId);
