@@ -54,12 +54,16 @@ function script(steps: ScriptStep[]) {
 beforeAll(async () => {
   user = await createUser();
 });
+let restoreDeps = () => {};
 beforeEach(() => {
   deleted = [];
   tools.calls.clear();
-  setPipelineDeps({ tools: tools.runtime });
+  restoreDeps = setPipelineDeps({ tools: tools.runtime });
 });
-afterEach(() => setModelOverride("mock", null));
+afterEach(() => {
+  setModelOverride("mock", null);
+  restoreDeps();
+});
 
 async function dangerousSession() {
   const agentId = await createAgent(user, { tools: ["delete_file", "echo"] });

@@ -37,7 +37,8 @@ function script(steps: ScriptStep[]) {
   setModelOverride("mock", () => model);
 }
 
-beforeEach(() => setPipelineDeps(null));
+let restoreDeps = () => {};
+beforeEach(() => restoreDeps());
 afterEach(() => setModelOverride("mock", null));
 
 type Message = { role: string; content: string; seq: number; metadata: Record<string, unknown> } & Record<
@@ -151,7 +152,7 @@ describe("tools", () => {
       },
       { name: "slow", timeoutMs: 300, run: (_input, signal) => wait(10_000, signal) },
     ]);
-    setPipelineDeps({ tools: tools.runtime });
+    restoreDeps = setPipelineDeps({ tools: tools.runtime });
     script([
       {
         toolCalls: [
@@ -203,7 +204,7 @@ describe("context providers", () => {
   it("adds retrieved snippets to the prompt and cites them; a failing provider is skipped", async () => {
     script([{ text: ["Quokkas live on Rottnest [1]."] }]);
     const seen: string[] = [];
-    setPipelineDeps({
+    restoreDeps = setPipelineDeps({
       context: [
         {
           name: "memory",

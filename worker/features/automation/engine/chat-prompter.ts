@@ -11,7 +11,7 @@ import type { StreamEvent } from "../../../../durable-objects/chat-session/proto
 import { getDb } from "../../../db/client";
 import { AppError } from "../../../errors";
 import { createSession, sessionStub } from "../../chat-sessions/service";
-import type { AgentAnswer, AgentPrompter, AgentPromptRequest } from "./deps";
+import type { AgentAnswer, AgentPrompter, AgentPromptRequest } from "./agent-prompter";
 
 export const chatPrompter: AgentPrompter = {
   async prompt(env, request) {

@@ -4,29 +4,11 @@
  * through an AgentPrompter: the real tool runtime, and a chat session with the
  * agent (./chat-prompter.ts). Tests override either with `setAutomationDeps`.
  */
-import type { Scope } from "../../auth/scopes";
+
 import type { ToolRuntime } from "../../tools/contract";
 import { toolRuntime } from "../../tools/runtime";
+import type { AgentPrompter } from "./agent-prompter";
 import { chatPrompter } from "./chat-prompter";
-
-export type AgentPromptRequest = {
-  userId: string;
-  scopes: ReadonlySet<Scope>;
-  agentId: string;
-  prompt: string;
-  /** Stable across retries of the same step, so a resumed run can find an answer already given. */
-  idempotencyKey: string;
-  signal: AbortSignal;
-};
-
-export type AgentAnswer =
-  | { ok: true; text: string; costMicros: number; sessionId?: string }
-  | { ok: false; code: string; message: string; retryable: boolean };
-
-/** Sends one prompt to one of the user's agents and returns its final answer. */
-export interface AgentPrompter {
-  prompt(env: Env, request: AgentPromptRequest): Promise<AgentAnswer>;
-}
 
 export type AutomationDeps = { tools: ToolRuntime; agents: AgentPrompter };
 
