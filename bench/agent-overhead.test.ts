@@ -20,13 +20,16 @@ import { setModelOverride, setPipelineDeps } from "../worker/features/chat-sessi
 
 const ROUNDS = 200;
 let user: TestUser;
+let restoreDeps = () => {};
 
 beforeAll(async () => {
   user = await createUser();
-  setPipelineDeps({ tools: testToolRuntime([{ name: "noop", run: async () => ({ ok: true }) }]).runtime });
+  restoreDeps = setPipelineDeps({
+    tools: testToolRuntime([{ name: "noop", run: async () => ({ ok: true }) }]).runtime,
+  });
 });
 afterAll(() => {
-  setPipelineDeps(null);
+  restoreDeps();
   setModelOverride("mock", null);
 });
 

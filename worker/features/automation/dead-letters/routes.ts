@@ -1,8 +1,9 @@
 /** /api/v1/dead-letters: what gave up after its retries; inspect, replay or discard. */
+
 import { getDb } from "../../../db/client";
 import { PageQuerySchema } from "../../../lib/pagination";
+import { requestMeta } from "../../../lib/request-meta";
 import { createRouter, errorResponses, jsonResponse, securedRoute } from "../../../openapi";
-import { auditOf } from "../tasks/routes";
 import {
   DeadLetterIdParam,
   DeadLetterListQuery,
@@ -52,7 +53,7 @@ deadLetterRoutes.openapi(
     request: { params: DeadLetterIdParam },
     responses: { 200: jsonResponse("Re-queued", ReplayResultSchema), ...errorResponses(404, 409) },
   }),
-  async (c) => c.json(await replayDeadLetter(c.env, c.var.principal.userId, c.req.valid("param").id, auditOf(c)), 200),
+  async (c) => c.json(await replayDeadLetter(c.env, c.var.principal, c.req.valid("param").id, requestMeta(c)), 200),
 );
 
 deadLetterRoutes.openapi(
@@ -65,5 +66,5 @@ deadLetterRoutes.openapi(
     request: { params: DeadLetterIdParam },
     responses: { 200: jsonResponse("Discarded", DeadLetterSchema), ...errorResponses(404) },
   }),
-  async (c) => c.json(await discardDeadLetter(c.env, c.var.principal.userId, c.req.valid("param").id, auditOf(c)), 200),
+  async (c) => c.json(await discardDeadLetter(c.env, c.var.principal, c.req.valid("param").id, requestMeta(c)), 200),
 );

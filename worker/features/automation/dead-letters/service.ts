@@ -9,11 +9,12 @@ import { type Db, getDb } from "../../../db/client";
 import { deadLetters, webhookDeliveries, webhookSubscriptions } from "../../../db/schema";
 import { AppError } from "../../../errors";
 import { keyset, toPage } from "../../../lib/pagination";
-import { auditInsert } from "../../audit/record";
+import type { RequestMeta } from "../../../lib/request-meta";
+import { actorOf, auditInsert } from "../../audit/record";
+import type { Principal } from "../../auth/principal";
+import { resumeRun } from "../engine/run-resume";
 import { wakeQueue } from "../engine/task-outcome";
-import { retryTask } from "../tasks/retry";
-import type { Audit } from "../tasks/service";
-import { resumeRun } from "../workflows/runs";
+import { retryTask } from "../engine/task-retry";
 import { toDeadLetter } from "./schemas";
 
 export async function listDeadLetters(
@@ -71,12 +72,13 @@ async function replayDelivery(env: Env, userId: string, deliveryId: string) {
   return { source: "webhook_delivery" as const, id: deliveryId, status: "pending" };
 }
 
-export async function replayDeadLetter(env: Env, userId: string, id: string, audit: Audit) {
+export async function replayDeadLetter(env: Env, principal: Principal, id: string, meta: RequestMeta) {
+  const { userId } = principal;
   const db = getDb(env);
   const letter = await getOwnDeadLetter(db, userId, id);
   let requeued: { source: typeof letter.source; id: string; status: string };
   if (letter.source === "task") {
-    const task = await retryTask(env, userId, letter.sourceId, null).catch((error) => {
+    const task = await retryTask(env, principal, letter.sourceId, null).catch((error) => {
       if (error instanceof AppError && error.status === 404)
         throw new AppError(409, "source_gone", "The task no longer exists");
       throw error;
@@ -94,7 +96,7 @@ export async function replayDeadLetter(env: Env, userId: string, id: string, aud
       .update(deadLetters)
       .set({ replayCount: sql`${deadLetters.replayCount} + 1`, replayedAt: now })
       .where(eq(deadLetters.id, id)),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "dead_letter.replay",
       resourceType: "dead_letter",
@@ -105,12 +107,13 @@ export async function replayDeadLetter(env: Env, userId: string, id: string, aud
   return { dead_letter: toDeadLetter({ ...letter, replayCount: letter.replayCount + 1, replayedAt: now }), requeued };
 }
 
-export async function discardDeadLetter(env: Env, userId: string, id: string, audit: Audit) {
+export async function discardDeadLetter(env: Env, principal: Principal, id: string, meta: RequestMeta) {
+  const { userId } = principal;
   const db = getDb(env);
   const letter = await getOwnDeadLetter(db, userId, id);
   await db.batch([
     db.delete(deadLetters).where(eq(deadLetters.id, id)),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "dead_letter.discard",
       resourceType: "dead_letter",

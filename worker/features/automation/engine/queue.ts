@@ -15,13 +15,13 @@ import type { Scope } from "../../auth/scopes";
 import { getConfig } from "../../config/service";
 import { publishEvent } from "../../events/publish";
 import { flushSoon } from "../../observability/collector";
-import { readyTasks } from "../tasks/service";
 import { LeafStep } from "./definition";
 import { startRun } from "./run-lifecycle";
 import { fireDueSchedules } from "./schedule-fire";
 import { markScheduleRunStarted } from "./schedule-outcome";
 import { runLeafStep } from "./steps";
 import { takeIntegrationToken } from "./steps/integration";
+import { readyTasks } from "./task-create";
 import {
   type AttemptResult,
   completeTaskAttempt,

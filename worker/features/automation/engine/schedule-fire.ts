@@ -18,11 +18,11 @@ import { scopesFor } from "../../auth/scopes";
 import { getConfig } from "../../config/service";
 import { publishEvent } from "../../events/publish";
 import { increment } from "../../observability/collector";
-import type { CreateTaskBody } from "../tasks/schemas";
-import { createTask } from "../tasks/service";
 import { countTicks, latestTick, nextTick } from "./cron";
 import { startRun } from "./run-lifecycle";
 import { markScheduleRunStarted } from "./schedule-outcome";
+import type { CreateTaskBody } from "./task-body";
+import { createTask } from "./task-create";
 
 type ScheduleRow = typeof schedules.$inferSelect;
 export type Trigger = "alarm" | "cron" | "manual";
@@ -128,7 +128,7 @@ export async function runTick(
         await createTask(env, { userId: schedule.userId, scopes }, schedule.target as CreateTaskBody, {
           scheduleRunId: runId,
         })
-      ).id;
+      ).root.id;
     } else {
       const target = schedule.target as { workflow_id: string; version?: number; input?: unknown };
       const run = await startRun(env, {

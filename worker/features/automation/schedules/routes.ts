@@ -1,10 +1,11 @@
 /** /api/v1/schedules: cron schedules with time zones, a preview of next runs, and every run recorded. */
+
 import { getDb } from "../../../db/client";
 import { AppError } from "../../../errors";
 import { PageQuerySchema } from "../../../lib/pagination";
+import { requestMeta } from "../../../lib/request-meta";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../../openapi";
 import { checkCron, nextTicks } from "../engine/cron";
-import { auditOf } from "../tasks/routes";
 import {
   CreateScheduleBody,
   PreviewBody,
@@ -72,9 +73,7 @@ scheduleRoutes.openapi(
     responses: { 201: jsonResponse("Created", ScheduleDetailSchema), ...errorResponses(409, 413, 415, 422) },
   }),
   async (c) => {
-    const { principal } = c.var;
-    const owner = { userId: principal.userId, scopes: [...principal.scopes] };
-    return c.json(await createSchedule(c.env, owner, c.req.valid("json"), auditOf(c)), 201);
+    return c.json(await createSchedule(c.env, c.var.principal, c.req.valid("json"), requestMeta(c)), 201);
   },
 );
 
@@ -116,9 +115,10 @@ scheduleRoutes.openapi(
     responses: { 200: jsonResponse("Updated", ScheduleDetailSchema), ...errorResponses(404, 413, 415, 422) },
   }),
   async (c) => {
-    const { principal } = c.var;
-    const owner = { userId: principal.userId, scopes: [...principal.scopes] };
-    return c.json(await updateSchedule(c.env, owner, c.req.valid("param").id, c.req.valid("json"), auditOf(c)), 200);
+    return c.json(
+      await updateSchedule(c.env, c.var.principal, c.req.valid("param").id, c.req.valid("json"), requestMeta(c)),
+      200,
+    );
   },
 );
 
@@ -132,7 +132,7 @@ scheduleRoutes.openapi(
     request: { params: ScheduleIdParam },
     responses: { 200: jsonResponse("Deleted", ScheduleSchema), ...errorResponses(404) },
   }),
-  async (c) => c.json(await deleteSchedule(c.env, c.var.principal.userId, c.req.valid("param").id, auditOf(c)), 200),
+  async (c) => c.json(await deleteSchedule(c.env, c.var.principal, c.req.valid("param").id, requestMeta(c)), 200),
 );
 
 scheduleRoutes.openapi(

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { MISSED_RUN_POLICIES, SCHEDULE_RUN_STATUSES, type scheduleRuns, type schedules } from "../../../db/schema";
 import { pageSchema } from "../../../lib/pagination";
 import { toIso, toIsoOrNull } from "../../../lib/time";
-import { ChildTaskBody } from "../tasks/schemas";
+import { ChildTaskBody } from "../engine/task-body";
 
 const Cron = z.string().trim().min(1).max(120).openapi({
   description: "5 fields (min hour day month weekday), or 6 with seconds first; `@daily` etc.",

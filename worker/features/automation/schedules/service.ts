@@ -9,12 +9,14 @@ import { scheduleRuns, schedules, workflows } from "../../../db/schema";
 import { AppError } from "../../../errors";
 import { newId } from "../../../lib/ids";
 import { keyset, toPage } from "../../../lib/pagination";
-import { auditInsert } from "../../audit/record";
+import type { RequestMeta } from "../../../lib/request-meta";
+import { actorOf, auditInsert } from "../../audit/record";
+import type { Principal } from "../../auth/principal";
 import { getConfig } from "../../config/service";
 import { checkCron, nextTick, nextTicks } from "../engine/cron";
 import { runTick } from "../engine/schedule-fire";
+import { type TaskOwner, taskOwnerOf } from "../engine/task-create";
 import { wakeQueue } from "../engine/task-outcome";
-import type { Audit, TaskOwner } from "../tasks/service";
 import { type ScheduleTarget, toSchedule, toScheduleRun } from "./schemas";
 
 type ScheduleRow = typeof schedules.$inferSelect;
@@ -69,7 +71,8 @@ type CreateInput = {
   enabled: boolean;
 };
 
-export async function createSchedule(env: Env, owner: TaskOwner, input: CreateInput, audit: Audit) {
+export async function createSchedule(env: Env, principal: Principal, input: CreateInput, meta: RequestMeta) {
+  const owner = taskOwnerOf(principal);
   const db = getDb(env);
   requireCron(input.cron, input.timezone);
   await checkTarget(db, owner, input.target);
@@ -98,7 +101,7 @@ export async function createSchedule(env: Env, owner: TaskOwner, input: CreateIn
   };
   await db.batch([
     db.insert(schedules).values(row),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: owner.userId,
       action: "schedule.create",
       resourceType: "schedule",
@@ -112,11 +115,12 @@ export async function createSchedule(env: Env, owner: TaskOwner, input: CreateIn
 
 export async function updateSchedule(
   env: Env,
-  owner: TaskOwner,
+  principal: Principal,
   id: string,
   input: Partial<CreateInput>,
-  audit: Audit,
+  meta: RequestMeta,
 ) {
+  const owner = taskOwnerOf(principal);
   const db = getDb(env);
   const before = await getOwnSchedule(db, owner.userId, id);
   const cron = input.cron ?? before.cron;
@@ -139,7 +143,7 @@ export async function updateSchedule(
   };
   await db.batch([
     db.update(schedules).set(changes).where(eq(schedules.id, id)),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: owner.userId,
       action: "schedule.update",
       resourceType: "schedule",
@@ -152,12 +156,13 @@ export async function updateSchedule(
   return scheduleDetail(await getOwnSchedule(db, owner.userId, id));
 }
 
-export async function deleteSchedule(env: Env, userId: string, id: string, audit: Audit) {
+export async function deleteSchedule(env: Env, principal: Principal, id: string, meta: RequestMeta) {
+  const { userId } = principal;
   const db = getDb(env);
   const row = await getOwnSchedule(db, userId, id);
   await db.batch([
     db.delete(schedules).where(eq(schedules.id, id)),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "schedule.delete",
       resourceType: "schedule",

@@ -7,7 +7,7 @@
 import type { Db } from "../../../db/client";
 import { toIso } from "../../../lib/time";
 import type { HubEvent } from "../../events/catalog";
-import { getOwnTask } from "./service";
+import { getOwnTask } from "../engine/task-create";
 
 type Row = { seq: number; type: string; data: string | null; created_at: number };
 

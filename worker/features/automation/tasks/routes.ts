@@ -1,14 +1,11 @@
 /** /api/v1/tasks: create (with children), list with filters, read, cancel and retry your tasks. */
-import type { Context } from "hono";
-import type { AppEnv } from "../../../context";
 import { getDb } from "../../../db/client";
 import { PageQuerySchema } from "../../../lib/pagination";
 import { requestMeta } from "../../../lib/request-meta";
 import { idempotent } from "../../../middleware/idempotency";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../../openapi";
-import { actorOf } from "../../audit/record";
+import { retryTask } from "../engine/task-retry";
 import { taskEvents } from "./history";
-import { retryTask } from "./retry";
 import {
   CreatedTaskSchema,
   CreateTaskBody,
@@ -19,12 +16,11 @@ import {
   TaskListQuery,
   TaskPageSchema,
   TaskSchema,
+  toTask,
 } from "./schemas";
 import { cancelTask, createTask, listTasks, taskDetail } from "./service";
 
 export const taskRoutes = createRouter();
-
-export const auditOf = (c: Context<AppEnv>) => ({ meta: requestMeta(c), actor: actorOf(c.var.principal) });
 
 taskRoutes.openapi(
   securedRoute({
@@ -39,18 +35,7 @@ taskRoutes.openapi(
     request: jsonBody(CreateTaskBody),
     responses: { 201: jsonResponse("Created", CreatedTaskSchema), ...errorResponses(409, 413, 415, 422) },
   }),
-  async (c) => {
-    const { principal } = c.var;
-    const created = await createTask(
-      c.env,
-      { userId: principal.userId, scopes: [...principal.scopes] },
-      c.req.valid("json"),
-      {
-        audit: auditOf(c),
-      },
-    );
-    return c.json(created, 201);
-  },
+  async (c) => c.json(await createTask(c.env, c.var.principal, c.req.valid("json"), requestMeta(c)), 201),
 );
 
 taskRoutes.openapi(
@@ -118,7 +103,7 @@ taskRoutes.openapi(
     request: { params: TaskIdParam },
     responses: { 200: jsonResponse("Cancelled", TaskSchema), ...errorResponses(404, 409) },
   }),
-  async (c) => c.json(await cancelTask(c.env, c.var.principal.userId, c.req.valid("param").id, auditOf(c)), 200),
+  async (c) => c.json(await cancelTask(c.env, c.var.principal, c.req.valid("param").id, requestMeta(c)), 200),
 );
 
 taskRoutes.openapi(
@@ -131,5 +116,5 @@ taskRoutes.openapi(
     request: { params: TaskIdParam },
     responses: { 200: jsonResponse("Queued again", TaskSchema), ...errorResponses(404, 409) },
   }),
-  async (c) => c.json(await retryTask(c.env, c.var.principal.userId, c.req.valid("param").id, auditOf(c)), 200),
+  async (c) => c.json(toTask(await retryTask(c.env, c.var.principal, c.req.valid("param").id, requestMeta(c))), 200),
 );

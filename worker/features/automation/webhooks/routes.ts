@@ -1,8 +1,9 @@
 /** /api/v1/webhooks: subscriptions per event type, their delivery log, a test ping, and replay of stored events. */
+
 import { getDb } from "../../../db/client";
 import { PageQuerySchema } from "../../../lib/pagination";
+import { requestMeta } from "../../../lib/request-meta";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../../openapi";
-import { auditOf } from "../tasks/routes";
 import {
   CreatedWebhookSchema,
   CreateWebhookBody,
@@ -41,7 +42,7 @@ webhookRoutes.openapi(
     request: jsonBody(CreateWebhookBody),
     responses: { 201: jsonResponse("Created", CreatedWebhookSchema), ...errorResponses(413, 415, 422) },
   }),
-  async (c) => c.json(await createWebhook(c.env, c.var.principal.userId, c.req.valid("json"), auditOf(c)), 201),
+  async (c) => c.json(await createWebhook(c.env, c.var.principal, c.req.valid("json"), requestMeta(c)), 201),
 );
 
 webhookRoutes.openapi(
@@ -83,7 +84,7 @@ webhookRoutes.openapi(
   }),
   async (c) =>
     c.json(
-      await updateWebhook(c.env, c.var.principal.userId, c.req.valid("param").id, c.req.valid("json"), auditOf(c)),
+      await updateWebhook(c.env, c.var.principal, c.req.valid("param").id, c.req.valid("json"), requestMeta(c)),
       200,
     ),
 );
@@ -98,7 +99,7 @@ webhookRoutes.openapi(
     request: { params: WebhookIdParam },
     responses: { 200: jsonResponse("Deleted", WebhookSchema), ...errorResponses(404) },
   }),
-  async (c) => c.json(await deleteWebhook(c.env, c.var.principal.userId, c.req.valid("param").id, auditOf(c)), 200),
+  async (c) => c.json(await deleteWebhook(c.env, c.var.principal, c.req.valid("param").id, requestMeta(c)), 200),
 );
 
 webhookRoutes.openapi(

@@ -11,14 +11,15 @@ import { randomToken } from "../../../lib/crypto";
 import { encryptText } from "../../../lib/encryption";
 import { newId } from "../../../lib/ids";
 import { keyset, toPage } from "../../../lib/pagination";
-import { auditInsert } from "../../audit/record";
+import type { RequestMeta } from "../../../lib/request-meta";
+import { actorOf, auditInsert } from "../../audit/record";
+import type { Principal } from "../../auth/principal";
 import { topicOf } from "../../events/catalog";
 import { runBatch, type Statement } from "../engine/batch";
 import { readArchivedEvents, readStoredEvents } from "../engine/event-archive";
 import type { StoredEvent } from "../engine/event-store";
 import { wakeQueue } from "../engine/task-outcome";
 import { SECRET_PURPOSE } from "../engine/webhook-deliver";
-import type { Audit } from "../tasks/service";
 import { toDelivery, toWebhook } from "./schemas";
 
 type Subscription = typeof webhookSubscriptions.$inferSelect;
@@ -40,7 +41,8 @@ type CreateInput = {
   enabled: boolean;
 };
 
-export async function createWebhook(env: Env, userId: string, input: CreateInput, audit: Audit) {
+export async function createWebhook(env: Env, principal: Principal, input: CreateInput, meta: RequestMeta) {
+  const { userId } = principal;
   if (input.kind !== "email" && !input.url) throw new AppError(422, "url_required", "A webhook needs a url");
   const secret = input.kind === "email" ? null : randomToken("whsec", 24);
   const now = Date.now();
@@ -63,7 +65,7 @@ export async function createWebhook(env: Env, userId: string, input: CreateInput
   const db = getDb(env);
   await db.batch([
     db.insert(webhookSubscriptions).values(row),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "webhook.create",
       resourceType: "webhook",
@@ -74,7 +76,14 @@ export async function createWebhook(env: Env, userId: string, input: CreateInput
   return { webhook: toWebhook(row), secret };
 }
 
-export async function updateWebhook(env: Env, userId: string, id: string, input: Partial<CreateInput>, audit: Audit) {
+export async function updateWebhook(
+  env: Env,
+  principal: Principal,
+  id: string,
+  input: Partial<CreateInput>,
+  meta: RequestMeta,
+) {
+  const { userId } = principal;
   const db = getDb(env);
   const before = await getOwnWebhook(db, userId, id);
   const reenabled = input.enabled === true && !before.enabled;
@@ -88,7 +97,7 @@ export async function updateWebhook(env: Env, userId: string, id: string, input:
   };
   await db.batch([
     db.update(webhookSubscriptions).set(changes).where(eq(webhookSubscriptions.id, id)),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "webhook.update",
       resourceType: "webhook",
@@ -100,12 +109,13 @@ export async function updateWebhook(env: Env, userId: string, id: string, input:
   return toWebhook(await getOwnWebhook(db, userId, id));
 }
 
-export async function deleteWebhook(env: Env, userId: string, id: string, audit: Audit) {
+export async function deleteWebhook(env: Env, principal: Principal, id: string, meta: RequestMeta) {
+  const { userId } = principal;
   const db = getDb(env);
   const row = await getOwnWebhook(db, userId, id);
   await db.batch([
     db.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "webhook.delete",
       resourceType: "webhook",

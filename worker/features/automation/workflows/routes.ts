@@ -2,12 +2,13 @@
  * /api/v1/workflows (definitions, versions, validation, starting runs) and
  * /api/v1/workflow-runs (state, logs, cancel, approvals).
  */
+
 import { getDb } from "../../../db/client";
 import { PageQuerySchema } from "../../../lib/pagination";
+import { requestMeta } from "../../../lib/request-meta";
 import { idempotent } from "../../../middleware/idempotency";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../../openapi";
 import { startRun } from "../engine/run-lifecycle";
-import { auditOf } from "../tasks/routes";
 import { cancelRun, decideApproval, listRuns, runDetail, runLogs } from "./runs";
 import {
   ApprovalBody,
@@ -73,7 +74,7 @@ workflowRoutes.openapi(
     request: jsonBody(CreateWorkflowBody),
     responses: { 201: jsonResponse("Created", WorkflowSchema), ...errorResponses(409, 413, 415, 422) },
   }),
-  async (c) => c.json(await createWorkflow(c.env, c.var.principal.userId, c.req.valid("json"), auditOf(c)), 201),
+  async (c) => c.json(await createWorkflow(c.env, c.var.principal, c.req.valid("json"), requestMeta(c)), 201),
 );
 
 workflowRoutes.openapi(
@@ -123,7 +124,7 @@ workflowRoutes.openapi(
   }),
   async (c) =>
     c.json(
-      await updateWorkflow(c.env, c.var.principal.userId, c.req.valid("param").id, c.req.valid("json"), auditOf(c)),
+      await updateWorkflow(c.env, c.var.principal, c.req.valid("param").id, c.req.valid("json"), requestMeta(c)),
       200,
     ),
 );
@@ -138,7 +139,7 @@ workflowRoutes.openapi(
     request: { params: IdParam },
     responses: { 200: jsonResponse("Archived", WorkflowSchema), ...errorResponses(404, 409) },
   }),
-  async (c) => c.json(await archiveWorkflow(c.env, c.var.principal.userId, c.req.valid("param").id, auditOf(c)), 200),
+  async (c) => c.json(await archiveWorkflow(c.env, c.var.principal, c.req.valid("param").id, requestMeta(c)), 200),
 );
 
 workflowRoutes.openapi(
@@ -236,7 +237,7 @@ workflowRoutes.openapi(
     request: { params: IdParam },
     responses: { 200: jsonResponse("Cancelled", RunDetailSchema), ...errorResponses(404, 409) },
   }),
-  async (c) => c.json(await cancelRun(c.env, c.var.principal.userId, c.req.valid("param").id, auditOf(c)), 200),
+  async (c) => c.json(await cancelRun(c.env, c.var.principal, c.req.valid("param").id, requestMeta(c)), 200),
 );
 
 workflowRoutes.openapi(
@@ -254,7 +255,7 @@ workflowRoutes.openapi(
   }),
   async (c) =>
     c.json(
-      await decideApproval(c.env, c.var.principal.userId, c.req.valid("param").id, c.req.valid("json"), auditOf(c)),
+      await decideApproval(c.env, c.var.principal, c.req.valid("param").id, c.req.valid("json"), requestMeta(c)),
       200,
     ),
 );

@@ -3,24 +3,18 @@
  * cancel, decide an approval, and resume a failed run from the step that failed
  * (dead-letter replay) without repeating the steps that succeeded.
  */
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import { type Db, getDb } from "../../../db/client";
 import { workflowRunLogs, workflowRuns, workflowStepRuns } from "../../../db/schema";
 import { AppError } from "../../../errors";
 import { keyset, toPage } from "../../../lib/pagination";
-import { auditInsert } from "../../audit/record";
+import type { RequestMeta } from "../../../lib/request-meta";
+import { actorOf, auditInsert } from "../../audit/record";
+import type { Principal } from "../../auth/principal";
 import { stepKey } from "../engine/run-engine";
 import { runLog, workflowRunObject } from "../engine/run-lifecycle";
-import type { Audit } from "../tasks/service";
+import { getOwnRun } from "../engine/run-resume";
 import { toRun, toStepRun } from "./schemas";
-
-export async function getOwnRun(db: Db, userId: string, id: string) {
-  const row = await db.query.workflowRuns.findFirst({
-    where: and(eq(workflowRuns.id, id), eq(workflowRuns.userId, userId)),
-  });
-  if (!row) throw new AppError(404, "not_found", "Workflow run not found");
-  return row;
-}
 
 export async function runDetail(db: Db, userId: string, id: string) {
   const run = await getOwnRun(db, userId, id);
@@ -75,12 +69,13 @@ export async function runLogs(db: Db, userId: string, id: string, after: number,
 
 const OPEN = new Set(["running", "waiting"]);
 
-export async function cancelRun(env: Env, userId: string, id: string, audit: Audit) {
+export async function cancelRun(env: Env, principal: Principal, id: string, meta: RequestMeta) {
+  const { userId } = principal;
   const db = getDb(env);
   const run = await getOwnRun(db, userId, id);
   if (!OPEN.has(run.status)) throw new AppError(409, "run_finished", `The run has already ${run.status}`);
   await workflowRunObject(env, id).cancel("cancelled by the user");
-  await auditInsert(db, audit.meta, audit.actor, {
+  await auditInsert(db, meta, actorOf(principal), {
     ownerId: userId,
     action: "workflow_run.cancel",
     resourceType: "workflow_run",
@@ -94,11 +89,12 @@ export async function cancelRun(env: Env, userId: string, id: string, audit: Aud
 /** Approves or rejects a step that is waiting for approval; the run moves on at once. */
 export async function decideApproval(
   env: Env,
-  userId: string,
+  principal: Principal,
   id: string,
   input: { step_id: string; decision: "approve" | "reject"; comment?: string | undefined },
-  audit: Audit,
+  meta: RequestMeta,
 ) {
+  const { userId } = principal;
   const db = getDb(env);
   const run = await getOwnRun(db, userId, id);
   const step = await db.query.workflowStepRuns.findFirst({ where: stepKey(id, input.step_id) });
@@ -111,7 +107,7 @@ export async function decideApproval(
   const output = {
     approved,
     comment: input.comment ?? null,
-    decided_by: audit.actor.id,
+    decided_by: actorOf(principal).id,
     decided_at: new Date(now).toISOString(),
   };
   const [update] = await db.batch([
@@ -132,7 +128,7 @@ export async function decideApproval(
       "info",
       `${approved ? "approved" : "rejected"}${input.comment ? `: ${input.comment}` : ""}`,
     ),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: `workflow_run.${input.decision}`,
       resourceType: "workflow_run",
@@ -143,41 +139,4 @@ export async function decideApproval(
   if (update.meta.changes !== 1) throw new AppError(409, "not_waiting", "That step was decided meanwhile");
   await workflowRunObject(env, id).kick();
   return runDetail(db, userId, id);
-}
-
-/** A failed run goes on from where it failed: failed and cancelled steps run again, succeeded ones are kept. */
-export async function resumeRun(env: Env, userId: string, id: string) {
-  const db = getDb(env);
-  const run = await getOwnRun(db, userId, id);
-  if (run.status !== "failed" && run.status !== "cancelled")
-    throw new AppError(409, "not_replayable", `The run is ${run.status}`);
-  const now = Date.now();
-  const [update] = await db.batch([
-    db
-      .update(workflowRuns)
-      .set({ status: "running", error: null, finishedAt: null, heartbeatAt: now, updatedAt: now })
-      .where(and(eq(workflowRuns.id, id), inArray(workflowRuns.status, ["failed", "cancelled"]))),
-    db
-      .update(workflowStepRuns)
-      .set({
-        status: "pending",
-        attempt: 0,
-        error: null,
-        nextAttemptAt: null,
-        wakeAt: null,
-        startedAt: null,
-        finishedAt: null,
-        updatedAt: now,
-      })
-      .where(
-        and(
-          eq(workflowStepRuns.runId, id),
-          inArray(workflowStepRuns.status, ["failed", "cancelled", "running", "waiting"]),
-        ),
-      ),
-    runLog(db, run, null, "info", "resumed from the steps that had not succeeded"),
-  ]);
-  if (update.meta.changes !== 1) throw new AppError(409, "not_replayable", "The run changed meanwhile");
-  await workflowRunObject(env, id).kick();
-  return getOwnRun(db, userId, id);
 }

@@ -9,10 +9,11 @@ import { workflows, workflowVersions } from "../../../db/schema";
 import { AppError, describeZodIssues } from "../../../errors";
 import { newId } from "../../../lib/ids";
 import { keyset, toPage } from "../../../lib/pagination";
-import { auditInsert } from "../../audit/record";
+import type { RequestMeta } from "../../../lib/request-meta";
+import { actorOf, auditInsert } from "../../audit/record";
+import type { Principal } from "../../auth/principal";
 import { getConfig } from "../../config/service";
 import { checkDefinition, type DefinitionIssue, WorkflowDefinition } from "../engine/definition";
-import type { Audit } from "../tasks/service";
 import { toWorkflow } from "./schemas";
 
 export type Validation =
@@ -61,7 +62,8 @@ export async function workflowWithDefinition(db: Db, userId: string, id: string,
 
 type Input = { name: string; description?: string | undefined; definition: unknown };
 
-export async function createWorkflow(env: Env, userId: string, input: Input, audit: Audit) {
+export async function createWorkflow(env: Env, principal: Principal, input: Input, meta: RequestMeta) {
+  const { userId } = principal;
   const definition = await requireValid(env, input.definition);
   const db = getDb(env);
   const now = Date.now();
@@ -79,7 +81,7 @@ export async function createWorkflow(env: Env, userId: string, input: Input, aud
   await db.batch([
     db.insert(workflows).values(workflow),
     db.insert(workflowVersions).values(version),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "workflow.create",
       resourceType: "workflow",
@@ -95,11 +97,12 @@ const conflict = () => new AppError(409, "version_conflict", "The workflow chang
 
 export async function updateWorkflow(
   env: Env,
-  userId: string,
+  principal: Principal,
   id: string,
   input: Partial<Input> & { base_version?: number | undefined },
-  audit: Audit,
+  meta: RequestMeta,
 ) {
+  const { userId } = principal;
   const db = getDb(env);
   const workflow = await getOwnWorkflow(db, userId, id);
   if (workflow.archivedAt) throw new AppError(409, "workflow_archived", "This workflow is archived");
@@ -118,7 +121,7 @@ export async function updateWorkflow(
     .update(workflows)
     .set(changes)
     .where(and(eq(workflows.id, id), eq(workflows.latestVersion, workflow.latestVersion)));
-  const record = auditInsert(db, audit.meta, audit.actor, {
+  const record = auditInsert(db, meta, actorOf(principal), {
     ownerId: userId,
     action: "workflow.update",
     resourceType: "workflow",
@@ -139,14 +142,15 @@ export async function updateWorkflow(
   return workflowWithDefinition(db, userId, id);
 }
 
-export async function archiveWorkflow(env: Env, userId: string, id: string, audit: Audit) {
+export async function archiveWorkflow(env: Env, principal: Principal, id: string, meta: RequestMeta) {
+  const { userId } = principal;
   const db = getDb(env);
   const workflow = await getOwnWorkflow(db, userId, id);
   if (workflow.archivedAt) throw new AppError(409, "workflow_archived", "This workflow is already archived");
   const now = Date.now();
   await db.batch([
     db.update(workflows).set({ archivedAt: now, updatedAt: now }).where(eq(workflows.id, id)),
-    auditInsert(db, audit.meta, audit.actor, {
+    auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "workflow.archive",
       resourceType: "workflow",

@@ -9,10 +9,11 @@ import { and, eq, inArray } from "drizzle-orm";
 import { type Db, getDb } from "../../../db/client";
 import { tasks } from "../../../db/schema";
 import { AppError } from "../../../errors";
-import { auditInsert } from "../../audit/record";
-import { publishRetrying, publishTaskStatus, settleTask, wakeQueue } from "../engine/task-outcome";
-import { toTask } from "./schemas";
-import { type Audit, getOwnTask } from "./service";
+import type { RequestMeta } from "../../../lib/request-meta";
+import { actorOf, auditInsert } from "../../audit/record";
+import type { Principal } from "../../auth/principal";
+import { getOwnTask } from "./task-create";
+import { publishRetrying, publishTaskStatus, settleTask, wakeQueue } from "./task-outcome";
 
 type TaskRow = typeof tasks.$inferSelect;
 
@@ -45,8 +46,12 @@ async function revivableAncestors(db: Db, task: TaskRow): Promise<TaskRow[]> {
   return chain;
 }
 
-/** Re-queues a failed or cancelled task, with a fresh retry budget; completed work (succeeded children) is kept. */
-export async function retryTask(env: Env, userId: string, id: string, audit: Audit | null) {
+/**
+ * Re-queues a failed or cancelled task, with a fresh retry budget; completed work (succeeded children) is kept.
+ * `meta` is null when the caller audits the retry itself (a dead-letter replay). Returns the task row.
+ */
+export async function retryTask(env: Env, principal: Principal, id: string, meta: RequestMeta | null) {
+  const { userId } = principal;
   const db = getDb(env);
   const task = await getOwnTask(db, userId, id);
   if (task.status !== "failed" && task.status !== "cancelled")
@@ -63,8 +68,8 @@ export async function retryTask(env: Env, userId: string, id: string, audit: Aud
   ]);
   const reopened = results.slice(0, -1).flatMap((result) => result.results.map((row) => row.id));
   const requeued = results.at(-1)?.results.map((row) => row.id) ?? [];
-  if (audit) {
-    await auditInsert(db, audit.meta, audit.actor, {
+  if (meta) {
+    await auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: "task.retry",
       resourceType: "task",
@@ -75,7 +80,7 @@ export async function retryTask(env: Env, userId: string, id: string, audit: Aud
   }
   await announce(env, requeued, reopened, now);
   await wakeQueue(env, userId);
-  return toTask(await getOwnTask(db, userId, id));
+  return getOwnTask(db, userId, id);
 }
 
 /**
