@@ -6,12 +6,8 @@
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, updatedAt } from "./columns";
-import { users } from "./schema";
+import { owner } from "./owner";
 
-const owner = () =>
-  text("user_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" });
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
 export const TASK_STATUSES = ["pending", "queued", "running", "retrying", "succeeded", "failed", "cancelled"] as const;
