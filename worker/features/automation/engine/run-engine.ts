@@ -8,17 +8,18 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, getDb } from "../../../db/client";
-import { type StepStatus, workflowRuns, workflowStepRuns, workflowVersions } from "../../../db/schema";
-import { backoffDelay } from "../../../lib/backoff";
+import { workflowRuns, workflowStepRuns, workflowVersions } from "../../../db/schema";
 import type { Scope } from "../../auth/scopes";
 import { getConfig } from "../../config/service";
 import { publishEvent } from "../../events/publish";
 import { flushSoon, increment } from "../../observability/collector";
 import { runBatch, type Statement } from "./batch";
 import { flattenSteps, type LeafStep, LeafStep as LeafStepSchema, type Step, WorkflowDefinition } from "./definition";
-import { emptyState, isLeaf, isTerminalStep, type Plan, planRun, runContext, type StepState } from "./planner";
+import { emptyState, isLeaf, type Plan, planRun, runContext, type StepState } from "./planner";
 import { finishRun, runLog } from "./run-lifecycle";
-import { runLeafStep } from "./steps";
+import { stepOutcome } from "./step-outcome";
+import { runProgress, stepIdempotencyKey, stepKey, stepPatch, toState } from "./step-rows";
+import { runLeafStep, type StepResult } from "./steps";
 import { takeIntegrationToken } from "./steps/integration";
 import { resolveTemplate, type TemplateContext } from "./template";
 
@@ -26,34 +27,6 @@ import { resolveTemplate, type TemplateContext } from "./template";
 export const HEARTBEAT_MS = 15_000;
 
 type RunRow = typeof workflowRuns.$inferSelect;
-type StepRow = typeof workflowStepRuns.$inferSelect;
-
-function toState(row: StepRow): StepState {
-  return {
-    status: row.status,
-    attempt: row.attempt,
-    nextAttemptAt: row.nextAttemptAt,
-    wakeAt: row.wakeAt,
-    output: row.output ?? null,
-    error: row.error,
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-  };
-}
-
-function stepPatch(patch: Partial<StepState>) {
-  return {
-    ...(patch.status !== undefined && { status: patch.status }),
-    ...(patch.attempt !== undefined && { attempt: patch.attempt }),
-    ...(patch.nextAttemptAt !== undefined && { nextAttemptAt: patch.nextAttemptAt }),
-    ...(patch.wakeAt !== undefined && { wakeAt: patch.wakeAt }),
-    ...(patch.output !== undefined && { output: patch.output }),
-    ...(patch.error !== undefined && { error: patch.error }),
-    ...(patch.startedAt !== undefined && { startedAt: patch.startedAt }),
-    ...(patch.finishedAt !== undefined && { finishedAt: patch.finishedAt }),
-    updatedAt: Date.now(),
-  };
-}
 
 export class RunEngine {
   readonly #inFlight = new Map<string, AbortController>();
@@ -202,73 +175,84 @@ export class RunEngine {
     }
   }
 
+  /** Starts one leaf step: waits for its integration's token, claims the attempt, then runs it in the background. */
   async #start(run: RunRow, definition: WorkflowDefinition, step: LeafStep, states: Map<string, StepState>) {
-    const db = this.db;
-    const gate = await takeIntegrationToken(this.env, run.userId, step.integration);
-    if (!gate.allowed) {
-      const at = Date.now() + gate.retryAfterMs;
-      await db
-        .update(workflowStepRuns)
-        .set(stepPatch({ nextAttemptAt: at }))
-        .where(stepKey(run.id, step.id));
-      await publishEvent(this.env, run.userId, "integration.rate_limited", {
-        integration: step.integration ?? "",
-        retry_after_ms: gate.retryAfterMs,
-        task_id: null,
-        run_id: run.id,
-      });
-      this.#again = true;
-      return;
-    }
+    if (!(await this.#takeToken(run, step))) return;
     const resolved = LeafStepSchema.safeParse(resolveTemplate(step, runContext(this.#base(run), states)));
     const now = Date.now();
     const state = states.get(step.id) ?? emptyState();
-    const claim = await db
+    if (!(await this.#claim(run, step, resolved.success ? resolved.data : null, now))) return;
+    const attempt = state.attempt + 1;
+    Object.assign(state, { status: "running", attempt });
+    if (!resolved.success) {
+      const message = `The step's templates produced invalid input: ${resolved.error.issues[0]?.message ?? "invalid"}`;
+      const result = { ok: false, code: "invalid_input", message, retryable: false, costMicros: 0 } as const;
+      await this.#record(run, step, attempt, result, now);
+      this.#again = true;
+      return;
+    }
+    await this.#launch(run, definition, step, resolved.data, { attempt, startedAt: now });
+  }
+
+  /** False (and the step deferred until the bucket refills) when its integration is rate limited. */
+  async #takeToken(run: RunRow, step: LeafStep): Promise<boolean> {
+    const gate = await takeIntegrationToken(this.env, run.userId, step.integration);
+    if (gate.allowed) return true;
+    const at = Date.now() + gate.retryAfterMs;
+    await this.db
+      .update(workflowStepRuns)
+      .set(stepPatch({ nextAttemptAt: at }))
+      .where(stepKey(run.id, step.id));
+    await publishEvent(this.env, run.userId, "integration.rate_limited", {
+      integration: step.integration ?? "",
+      retry_after_ms: gate.retryAfterMs,
+      task_id: null,
+      run_id: run.id,
+    });
+    this.#again = true;
+    return false;
+  }
+
+  /** Marks the step running (attempt + 1) before its side effect; false if another pass claimed it. */
+  async #claim(run: RunRow, step: LeafStep, input: LeafStep | null, now: number): Promise<boolean> {
+    const claim = await this.db
       .update(workflowStepRuns)
       .set({
         status: "running",
         attempt: sql`${workflowStepRuns.attempt} + 1`,
         startedAt: now,
         nextAttemptAt: null,
-        input: resolved.success ? resolved.data : null,
+        input,
         updatedAt: now,
       })
       .where(and(stepKey(run.id, step.id), inArray(workflowStepRuns.status, ["pending", "retrying"])));
-    if (claim.meta.changes !== 1) return;
-    const attempt = state.attempt + 1;
-    Object.assign(state, { status: "running", attempt });
-    if (!resolved.success) {
-      const message = `The step's templates produced invalid input: ${resolved.error.issues[0]?.message ?? "invalid"}`;
-      await this.#record(
-        run,
-        step,
-        attempt,
-        { ok: false, code: "invalid_input", message, retryable: false, costMicros: 0 },
-        now,
-      );
-      this.#again = true;
-      return;
-    }
+    return claim.meta.changes === 1;
+  }
+
+  /** Runs the claimed attempt without waiting for it; its result is recorded, then the run advances. */
+  async #launch(
+    run: RunRow,
+    definition: WorkflowDefinition,
+    step: LeafStep,
+    input: LeafStep,
+    { attempt, startedAt }: { attempt: number; startedAt: number },
+  ) {
     const controller = new AbortController();
     this.#inFlight.set(step.id, controller);
     const limits = await getConfig(this.env, "workflow_limits");
     const timeoutMs = step.timeout_ms ?? definition.defaults?.timeout_ms ?? limits.default_step_timeout_ms;
-    const key = stepIdempotencyKey(run.id, step.id);
-    void runLeafStep(
-      resolved.data,
-      {
-        env: this.env,
-        userId: run.userId,
-        scopes: new Set(run.scopes as Scope[]),
-        idempotencyKey: key,
-        timeoutMs,
-        progress: () => {},
-      },
-      controller.signal,
-    ).then(async (result) => {
+    const context = {
+      env: this.env,
+      userId: run.userId,
+      scopes: new Set(run.scopes as Scope[]),
+      idempotencyKey: stepIdempotencyKey(run.id, step.id),
+      timeoutMs,
+      progress: () => {},
+    };
+    void runLeafStep(input, context, controller.signal).then(async (result) => {
       if (this.#inFlight.get(step.id) !== controller) return; // cancelled or superseded
       this.#inFlight.delete(step.id);
-      await this.#record(run, step, attempt, result, now).catch((error) =>
+      await this.#record(run, step, attempt, result, startedAt).catch((error) =>
         console.error(
           JSON.stringify({
             level: "error",
@@ -284,47 +268,11 @@ export class RunEngine {
   }
 
   /** Writes a finished attempt: success, a retry after backoff, or the step's final failure. */
-  async #record(
-    run: RunRow,
-    step: LeafStep,
-    attempt: number,
-    result: Awaited<ReturnType<typeof runLeafStep>>,
-    startedAt: number,
-  ) {
+  async #record(run: RunRow, step: LeafStep, attempt: number, result: StepResult, startedAt: number) {
     const db = this.db;
     const now = Date.now();
     const policy = step.retry ?? this.#definition?.defaults?.retry;
-    const maxAttempts = policy?.max_attempts ?? 1;
-    let status: StepStatus;
-    let patch: Partial<StepState>;
-    let message: string;
-    if (result.ok) {
-      status = "succeeded";
-      patch = { status, output: result.output, error: null, finishedAt: now };
-      message = `attempt ${attempt} succeeded in ${now - startedAt} ms`;
-    } else if (result.retryable && attempt < maxAttempts) {
-      const limits = await getConfig(this.env, "workflow_limits");
-      const delay = backoffDelay(
-        {
-          baseMs: policy?.backoff_ms ?? limits.retry_base_ms,
-          maxMs: policy?.max_backoff_ms ?? limits.retry_max_ms,
-          factor: policy?.factor,
-        },
-        attempt,
-      );
-      status = "retrying";
-      patch = {
-        status,
-        error: `${result.code}: ${result.message}`,
-        nextAttemptAt: now + delay,
-        output: result.output ?? null,
-      };
-      message = `attempt ${attempt} failed (${result.code}: ${result.message}); retrying in ${delay} ms`;
-    } else {
-      status = "failed";
-      patch = { status, error: `${result.code}: ${result.message}`, finishedAt: now, output: result.output ?? null };
-      message = `attempt ${attempt} failed (${result.code}: ${result.message}); giving up`;
-    }
+    const { status, patch, message } = await stepOutcome(this.env, policy, attempt, result, now - startedAt, now);
     const [update] = await db.batch([
       db
         .update(workflowStepRuns)
@@ -336,54 +284,18 @@ export class RunEngine {
         .where(eq(workflowRuns.id, run.id)),
       runLog(db, run, step.id, status === "succeeded" ? "info" : status === "retrying" ? "warn" : "error", message),
     ]);
-    if (update.meta.changes === 1 && status === "retrying")
+    if (update.meta.changes !== 1) return;
+    if (status === "retrying") {
       increment("workflow_step_retries_total", { kind: step.kind });
-    if (update.meta.changes === 1 && status !== "retrying") {
-      await publishEvent(
-        this.env,
-        run.userId,
-        "workflow.step_finished",
-        {
-          run_id: run.id,
-          step_id: step.id,
-          kind: step.kind,
-          status,
-          attempt,
-          error: patch.error ?? null,
-          duration_ms: now - startedAt,
-        },
-        [`run:${run.id}`],
-      );
+      return;
     }
+    const finished = { status, attempt, error: patch.error ?? null, duration_ms: now - startedAt };
+    await publishEvent(
+      this.env,
+      run.userId,
+      "workflow.step_finished",
+      { run_id: run.id, step_id: step.id, kind: step.kind, ...finished },
+      [`run:${run.id}`],
+    );
   }
-}
-
-/** Sent with every attempt of a step (and its resumption after a crash). */
-export function stepIdempotencyKey(runId: string, stepId: string) {
-  return `${runId}:${stepId}`;
-}
-
-export function stepKey(runId: string, stepId: string) {
-  return and(eq(workflowStepRuns.runId, runId), eq(workflowStepRuns.stepId, stepId));
-}
-
-const COUNTED = new Set(["tool", "agent", "http", "sleep", "delay", "approval"]);
-
-/** Percent of the run's countable steps (skipped ones left out) that have finished, and what it is doing. */
-export function runProgress(steps: Map<string, Step>, states: Map<string, StepState>, plan: Plan) {
-  let total = 0;
-  let done = 0;
-  const active: string[] = [];
-  for (const [id, step] of steps) {
-    const state = states.get(id);
-    if (!COUNTED.has(step.kind) || state?.status === "skipped") continue;
-    total++;
-    if (state && isTerminalStep(state.status)) done++;
-    else if (state?.status === "running" || state?.status === "waiting") active.push(id);
-  }
-  const starting = plan.start.map((step) => step.id).filter((id) => !active.includes(id));
-  const names = [...active, ...starting];
-  const percent = total ? Math.floor((done / total) * 100) : 100;
-  const message = names.length ? `${plan.outcome === "waiting" ? "waiting at" : "running"} ${names.join(", ")}` : null;
-  return { percent, message };
 }

@@ -93,7 +93,43 @@ export async function runTick(
   const runId = newId();
   const owner = await db.query.users.findFirst({ where: eq(users.id, schedule.userId) });
   const skipReason = !owner?.isActive ? "the owner's account is deactivated" : decision.fire ? null : decision.reason;
-  const claim = await db
+  if (!(await claimTick(env, schedule, { runId, decision, trigger, skipReason, now }))) return false;
+  if (skipReason || !owner) {
+    await announceSkip(env, schedule, decision, skipReason ?? "skipped");
+    return true;
+  }
+  const scopes = [...scopesFor(owner.role, schedule.scopes)];
+  let started: { taskId: string | null; workflowRunId: string | null };
+  try {
+    started = await startTarget(env, schedule, runId, scopes);
+  } catch (error) {
+    const message = error instanceof AppError || error instanceof Error ? error.message : String(error);
+    await db
+      .update(scheduleRuns)
+      .set({ status: "failed", error: message, finishedAt: Date.now() })
+      .where(eq(scheduleRuns.id, runId));
+    increment("schedule_runs_total", { outcome: "not_started" });
+    return true;
+  }
+  await db.update(scheduleRuns).set(started).where(eq(scheduleRuns.id, runId));
+  await publishEvent(env, schedule.userId, "schedule.fired", {
+    schedule_id: schedule.id,
+    schedule_run_id: runId,
+    tick: toIso(decision.tick),
+    task_id: started.taskId,
+    workflow_run_id: started.workflowRunId,
+  });
+  return true;
+}
+
+/** Inserts the tick's run row (skipped, or started); the unique (schedule, tick) makes one trigger win. */
+async function claimTick(
+  env: Env,
+  schedule: ScheduleRow,
+  tick: { runId: string; decision: Decision; trigger: Trigger; skipReason: string | null; now: number },
+): Promise<boolean> {
+  const { runId, decision, trigger, skipReason, now } = tick;
+  const claim = await getDb(env)
     .insert(scheduleRuns)
     .values({
       id: runId,
@@ -108,56 +144,35 @@ export async function runTick(
       createdAt: now,
     })
     .onConflictDoNothing();
-  if (claim.meta.changes !== 1) return false;
-  if (skipReason || !owner) {
-    increment("schedule_runs_total", { outcome: "skipped" });
-    await publishEvent(env, schedule.userId, "schedule.skipped", {
-      schedule_id: schedule.id,
-      tick: toIso(decision.tick),
-      missed_ticks: decision.missed,
-      reason: skipReason ?? "skipped",
-    });
-    return true;
-  }
-  const scopes = [...scopesFor(owner.role, schedule.scopes)];
-  let taskId: string | null = null;
-  let workflowRunId: string | null = null;
-  try {
-    if (schedule.targetKind === "task") {
-      taskId = (
-        await createTask(env, { userId: schedule.userId, scopes }, schedule.target as CreateTaskBody, {
-          scheduleRunId: runId,
-        })
-      ).root.id;
-    } else {
-      const target = schedule.target as { workflow_id: string; version?: number; input?: unknown };
-      const run = await startRun(env, {
-        userId: schedule.userId,
-        scopes,
-        workflowId: target.workflow_id,
-        version: target.version,
-        input: target.input ?? {},
-        scheduleRunId: runId,
-      });
-      workflowRunId = run.id;
-      await markScheduleRunStarted(env, runId, run.startedAt);
-    }
-  } catch (error) {
-    const message = error instanceof AppError || error instanceof Error ? error.message : String(error);
-    await db
-      .update(scheduleRuns)
-      .set({ status: "failed", error: message, finishedAt: Date.now() })
-      .where(eq(scheduleRuns.id, runId));
-    increment("schedule_runs_total", { outcome: "not_started" });
-    return true;
-  }
-  await db.update(scheduleRuns).set({ taskId, workflowRunId }).where(eq(scheduleRuns.id, runId));
-  await publishEvent(env, schedule.userId, "schedule.fired", {
+  return claim.meta.changes === 1;
+}
+
+async function announceSkip(env: Env, schedule: ScheduleRow, decision: Decision, reason: string) {
+  increment("schedule_runs_total", { outcome: "skipped" });
+  await publishEvent(env, schedule.userId, "schedule.skipped", {
     schedule_id: schedule.id,
-    schedule_run_id: runId,
     tick: toIso(decision.tick),
-    task_id: taskId,
-    workflow_run_id: workflowRunId,
+    missed_ticks: decision.missed,
+    reason,
   });
-  return true;
+}
+
+/** Creates the schedule's task or starts its workflow run, with the scopes the owner still holds. */
+async function startTarget(env: Env, schedule: ScheduleRow, runId: string, scopes: string[]) {
+  if (schedule.targetKind === "task") {
+    const owner = { userId: schedule.userId, scopes };
+    const { root } = await createTask(env, owner, schedule.target as CreateTaskBody, { scheduleRunId: runId });
+    return { taskId: root.id, workflowRunId: null };
+  }
+  const target = schedule.target as { workflow_id: string; version?: number; input?: unknown };
+  const run = await startRun(env, {
+    userId: schedule.userId,
+    scopes,
+    workflowId: target.workflow_id,
+    version: target.version,
+    input: target.input ?? {},
+    scheduleRunId: runId,
+  });
+  await markScheduleRunStarted(env, runId, run.startedAt);
+  return { taskId: null, workflowRunId: run.id };
 }

@@ -11,9 +11,9 @@ import { keyset, toPage } from "../../../lib/pagination";
 import type { RequestMeta } from "../../../lib/request-meta";
 import { actorOf, auditInsert } from "../../audit/record";
 import type { Principal } from "../../auth/principal";
-import { stepKey } from "../engine/run-engine";
 import { runLog, workflowRunObject } from "../engine/run-lifecycle";
 import { getOwnRun } from "../engine/run-resume";
+import { stepKey } from "../engine/step-rows";
 import { toRun, toStepRun } from "./schemas";
 
 export async function runDetail(db: Db, userId: string, id: string) {
