@@ -1,6 +1,6 @@
 /**
  * TaskQueue: one Durable Object per user (`getByName(userId)`), the user's
- * automation worker. Its pump (worker/features/tasks/queue.ts) dispatches queued
+ * automation worker. Its pump (worker/features/automation/engine/queue.ts) dispatches queued
  * tasks within the user's concurrency limit, sends webhook deliveries and fires
  * schedules; one alarm wakes it for whichever comes first. D1 holds every task,
  * delivery and schedule, so an evicted queue loses nothing: the next wake (an

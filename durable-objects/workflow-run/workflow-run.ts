@@ -2,7 +2,7 @@
  * WorkflowRun: one Durable Object per workflow run (`getByName(runId)`), the
  * run's orchestrator. It holds no state of its own beyond the run id: the run's
  * rows in D1 are the truth, and its alarm is the heartbeat that resumes the run
- * after an eviction or a restart (worker/features/workflows/engine.ts).
+ * after an eviction or a restart (worker/features/automation/engine/run-engine.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";

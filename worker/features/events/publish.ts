@@ -2,7 +2,7 @@
  * Publishing to a user's live hub from anywhere in the Worker. The data is
  * checked against the type's schema first: a bad event is a bug of ours, so it
  * throws. The hub numbers it; then it is appended to the event store, which
- * queues its webhook deliveries (./store.ts). Callers on a request path usually
+ * queues its webhook deliveries (../automation/engine/event-store.ts). Callers on a request path usually
  * wrap this in `waitUntil`.
  */
 import type { Credential, DisconnectFilter } from "../../../durable-objects/user-hub/protocol";

@@ -15,7 +15,7 @@ export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   retrying: ["queued", "cancelled"],
   succeeded: [],
   // A manual retry (or a dead-letter replay) re-queues a finished failure; failed → running reopens a
-  // parent that failed only because of a child, when that child is retried (./retry.ts).
+  // parent that failed only because of a child, when that child is retried (./task-retry.ts).
   failed: ["queued", "running"],
   cancelled: ["queued"],
 };

@@ -1,7 +1,7 @@
 /**
  * Tasks through the API (and schedules): create with children, read, list with
- * filters, cancel a tree (retrying one is ./retry.ts). Running them is the
- * TaskQueue's job (./queue.ts); every change here wakes it.
+ * filters, cancel a tree (retrying one is ../engine/task-retry.ts). Running them is the
+ * TaskQueue's job (../engine/queue.ts); every change here wakes it.
  */
 import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { type Db, getDb } from "../../../db/client";
