@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   restoreDeps();
-  setModelOverride("mock", null);
+  setModelOverride({ mock: null });
 });
 
 function percentile(values: number[], p: number): number {
@@ -75,7 +75,7 @@ it(`measures tool-step and first-chunk overhead over ${ROUNDS} turns`, async () 
       return { ...result, stream: result.stream.pipeThrough(new TransformStream({ flush })) };
     },
   };
-  setModelOverride("mock", () => timed);
+  setModelOverride({ mock: () => timed });
   const sessionId = await createSession(user, await createAgent(user, { tools: ["noop"] }));
   for (let i = 0; i < ROUNDS; i++) {
     model.doStreamCalls.length = 0;
@@ -83,7 +83,7 @@ it(`measures tool-step and first-chunk overhead over ${ROUNDS} turns`, async () 
     await timedTurn(sessionId, () => {});
   }
   const textOnly = scriptedModel([{ text: ["hi"] }]);
-  setModelOverride("mock", () => textOnly);
+  setModelOverride({ mock: () => textOnly });
   const plain = await createSession(user, await createAgent(user));
   const plainFirst: number[] = [];
   for (let i = 0; i < ROUNDS; i++) await timedTurn(plain, (ms) => plainFirst.push(ms));

@@ -48,7 +48,7 @@ const DANGER: ScriptStep = {
 
 function script(steps: ScriptStep[]) {
   model = scriptedModel(steps);
-  setModelOverride("mock", () => model);
+  setModelOverride({ mock: () => model });
 }
 
 beforeAll(async () => {
@@ -61,7 +61,7 @@ beforeEach(() => {
   restoreDeps = setPipelineDeps({ tools: tools.runtime });
 });
 afterEach(() => {
-  setModelOverride("mock", null);
+  setModelOverride({ mock: null });
   restoreDeps();
 });
 

@@ -34,12 +34,12 @@ beforeAll(async () => {
 let model: ReturnType<typeof scriptedModel>;
 function script(steps: ScriptStep[]) {
   model = scriptedModel(steps);
-  setModelOverride("mock", () => model);
+  setModelOverride({ mock: () => model });
 }
 
 let restoreDeps = () => {};
 beforeEach(() => restoreDeps());
-afterEach(() => setModelOverride("mock", null));
+afterEach(() => setModelOverride({ mock: null }));
 
 type Message = { role: string; content: string; seq: number; metadata: Record<string, unknown> } & Record<
   string,
@@ -106,7 +106,7 @@ describe("a turn with text only", () => {
   it("falls back down the agent's chain when a model fails before streaming", async () => {
     const broken = scriptedModel([{ error: "provider is down" }]);
     model = scriptedModel([{ text: ["from the fallback"] }]);
-    setModelOverride("mock", (id) => (id === "broken" ? broken : model));
+    setModelOverride({ mock: (id) => (id === "broken" ? broken : model) });
     const agentId = await createAgent(user, { model: "mock:broken", fallback: ["mock:scripted"] });
     const sessionId = await createSession(user, agentId);
     const events = await follow(user, sessionId, (await sendMessage(user, sessionId, "hi")).stream_after);
