@@ -73,6 +73,23 @@ export type StartRunInput = {
 /** Creates the run and a row per step, then hands it to its WorkflowRun object. */
 export async function startRun(env: Env, request: StartRunInput): Promise<RunRow> {
   const db = getDb(env);
+  const { workflowId, versionNumber, definition } = await runnableVersion(db, request);
+  const run = newRunRow(request, workflowId, versionNumber, Date.now());
+  const inserted = await db.insert(workflowRuns).values(run).onConflictDoNothing();
+  if (inserted.meta.changes === 1) {
+    // D1 caps bound parameters per statement, so step rows go in chunks.
+    const steps = stepRows(run, definition);
+    const writes: Statement[] = [runLog(db, run, null, "info", `run started (version ${versionNumber})`)];
+    for (let i = 0; i < steps.length; i += 8) writes.push(db.insert(workflowStepRuns).values(steps.slice(i, i + 8)));
+    await runBatch(db, writes);
+    await publishEvent(env, run.userId, "workflow.run_started", runRef(run), [`run:${run.id}`]);
+  }
+  await workflowRunObject(env, run.id).start(run.id);
+  return run;
+}
+
+/** The workflow version a run would use: 404 for an unknown workflow or version, 409 when archived. */
+async function runnableVersion(db: Db, request: StartRunInput) {
   const workflow = await db.query.workflows.findFirst({
     where: and(eq(workflows.id, request.workflowId), eq(workflows.userId, request.userId)),
   });
@@ -83,13 +100,15 @@ export async function startRun(env: Env, request: StartRunInput): Promise<RunRow
     where: and(eq(workflowVersions.workflowId, workflow.id), eq(workflowVersions.version, versionNumber)),
   });
   if (!version) throw new AppError(404, "version_not_found", `Workflow version ${versionNumber} not found`);
-  const definition = WorkflowDefinition.parse(version.definition);
-  const now = Date.now();
-  const run: RunRow = {
+  return { workflowId: workflow.id, versionNumber, definition: WorkflowDefinition.parse(version.definition) };
+}
+
+function newRunRow(request: StartRunInput, workflowId: string, version: number, now: number): RunRow {
+  return {
     id: request.runId ?? newId(),
     userId: request.userId,
-    workflowId: workflow.id,
-    version: versionNumber,
+    workflowId,
+    version,
     status: "running",
     input: request.input ?? {},
     output: null,
@@ -106,7 +125,10 @@ export async function startRun(env: Env, request: StartRunInput): Promise<RunRow
     createdAt: now,
     updatedAt: now,
   };
-  const steps = flattenSteps(definition.steps).map(({ step }, position) => ({
+}
+
+function stepRows(run: RunRow, definition: WorkflowDefinition) {
+  return flattenSteps(definition.steps).map(({ step }, position) => ({
     runId: run.id,
     stepId: step.id,
     userId: run.userId,
@@ -114,18 +136,8 @@ export async function startRun(env: Env, request: StartRunInput): Promise<RunRow
     position,
     status: "pending" as const,
     idempotencyKey: `${run.id}:${step.id}`,
-    updatedAt: now,
+    updatedAt: run.createdAt,
   }));
-  const inserted = await db.insert(workflowRuns).values(run).onConflictDoNothing();
-  if (inserted.meta.changes === 1) {
-    // D1 caps bound parameters per statement, so step rows go in chunks.
-    const writes: Statement[] = [runLog(db, run, null, "info", `run started (version ${versionNumber})`)];
-    for (let i = 0; i < steps.length; i += 8) writes.push(db.insert(workflowStepRuns).values(steps.slice(i, i + 8)));
-    await runBatch(db, writes);
-    await publishEvent(env, run.userId, "workflow.run_started", runRef(run), [`run:${run.id}`]);
-  }
-  await workflowRunObject(env, run.id).start(run.id);
-  return run;
 }
 
 function runOutput(states: Map<string, StepState>) {
@@ -156,7 +168,26 @@ export async function finishRun(
   const error = outcome === "succeeded" ? null : (reason ?? failure ?? "the run failed");
   const output = runOutput(states);
   const deadLetter = outcome === "failed" && !run.taskId;
-  const [update] = await db.batch([
+  const [update] = await db.batch(finishStatements(db, run, outcome, { output, error, now }));
+  if (update.meta.changes !== 1) return false;
+  increment("workflow_runs_total", { status: outcome });
+  const finished = { ...run, status: outcome, error };
+  if (deadLetter) await recordRunDeadLetter(env, finished, error ?? "failed");
+  await publishEvent(env, run.userId, OUTCOME_EVENT[outcome], runRef(finished), [`run:${run.id}`]);
+  const total = (await db.query.workflowRuns.findFirst({ where: eq(workflowRuns.id, run.id) }))?.costMicros ?? 0;
+  if (run.taskId) await finishTaskFromRun(env, run.taskId, { outcome, output, error, costMicros: total });
+  if (run.scheduleRunId) await finishScheduleRun(env, run.scheduleRunId, outcome, total, error);
+  return true;
+}
+
+/** The batch that ends a run: its row (only while it is open), its unfinished steps, the log line. */
+function finishStatements(
+  db: Db,
+  run: RunRow,
+  outcome: RunOutcome,
+  { output, error, now }: { output: Record<string, unknown>; error: string | null; now: number },
+) {
+  return [
     db
       .update(workflowRuns)
       .set({
@@ -184,16 +215,7 @@ export async function finishRun(
       outcome === "succeeded" ? "info" : "error",
       error ? `run ${outcome}: ${error}` : `run ${outcome}`,
     ),
-  ]);
-  if (update.meta.changes !== 1) return false;
-  increment("workflow_runs_total", { status: outcome });
-  const finished = { ...run, status: outcome, error };
-  if (deadLetter) await recordRunDeadLetter(env, finished, error ?? "failed");
-  await publishEvent(env, run.userId, OUTCOME_EVENT[outcome], runRef(finished), [`run:${run.id}`]);
-  const total = (await db.query.workflowRuns.findFirst({ where: eq(workflowRuns.id, run.id) }))?.costMicros ?? 0;
-  if (run.taskId) await finishTaskFromRun(env, run.taskId, { outcome, output, error, costMicros: total });
-  if (run.scheduleRunId) await finishScheduleRun(env, run.scheduleRunId, outcome, total, error);
-  return true;
+  ] as const;
 }
 
 async function recordRunDeadLetter(env: Env, run: RunRow, error: string) {

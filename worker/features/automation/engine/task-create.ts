@@ -81,6 +81,14 @@ function buildRow(
   };
 }
 
+/** A new task's parent must be one of the owner's tasks, still open. */
+async function checkParent(db: Db, owner: TaskOwner, parentId: string) {
+  const parent = await getOwnTask(db, owner.userId, parentId).catch(() => {
+    throw new AppError(422, "unknown_parent", "No such task of yours to be the parent", { parent_id: parentId });
+  });
+  if (isTerminal(parent.status)) throw new AppError(409, "parent_finished", "The parent task has already finished");
+}
+
 /** Creates a task (and its children) and wakes the queue; returns the rows, root first. */
 export async function createTask(
   env: Env,
@@ -89,14 +97,7 @@ export async function createTask(
   options: { audit?: { meta: RequestMeta; actor: Actor }; scheduleRunId?: string } = {},
 ): Promise<{ root: TaskRow; children: TaskRow[] }> {
   const db = getDb(env);
-  if (body.parent_id) {
-    const parent = await getOwnTask(db, owner.userId, body.parent_id).catch(() => {
-      throw new AppError(422, "unknown_parent", "No such task of yours to be the parent", {
-        parent_id: body.parent_id,
-      });
-    });
-    if (isTerminal(parent.status)) throw new AppError(409, "parent_finished", "The parent task has already finished");
-  }
+  if (body.parent_id) await checkParent(db, owner, body.parent_id);
   for (const item of [body, ...(body.children ?? [])]) await checkAction(db, owner, item.action);
   const policy = await getConfig(env, "task_queue");
   const now = Date.now();
@@ -111,15 +112,15 @@ export async function createTask(
     ...children.map((child) => db.insert(tasks).values(child)),
   ];
   if (options.audit) {
-    writes.push(
-      auditInsert(db, options.audit.meta, options.audit.actor, {
-        ownerId: owner.userId,
-        action: "task.create",
-        resourceType: "task",
-        resourceId: root.id,
-        newValues: { title: root.title, kind: root.kind, priority: body.priority, children: children.length },
-      }),
-    );
+    const newValues = { title: root.title, kind: root.kind, priority: body.priority, children: children.length };
+    const entry = {
+      ownerId: owner.userId,
+      action: "task.create",
+      resourceType: "task",
+      resourceId: root.id,
+      newValues,
+    };
+    writes.push(auditInsert(db, options.audit.meta, options.audit.actor, entry));
   }
   await runBatch(db, writes);
   const created = await db
