@@ -251,20 +251,7 @@ export class QueueEngine {
     const context = { task: { id: task.id, title: task.title, parameters: task.parameters } };
     const action = resolveTemplate(task.action, context) as Record<string, unknown>;
     if (task.kind === "group") return { ok: true, output: null, costMicros: 0 };
-    if (task.kind === "workflow") {
-      const started = await startRun(this.env, {
-        userId: task.userId,
-        scopes: task.scopes,
-        workflowId: String(action.workflow_id),
-        version: typeof action.version === "number" ? action.version : undefined,
-        input: action.input ?? task.parameters,
-        taskId: task.id,
-        runId: task.workflowRunId ?? newId(),
-      }).catch((error: unknown) => error);
-      if (!(started instanceof Error)) return null;
-      const code = started instanceof AppError ? started.code : "run_not_started";
-      return { ok: false, code, message: started.message, retryable: !(started instanceof AppError), costMicros: 0 };
-    }
+    if (task.kind === "workflow") return this.#startWorkflow(task, action);
     const step = LeafStep.safeParse({ ...action, id: "task" });
     if (!step.success)
       return {
@@ -293,6 +280,22 @@ export class QueueEngine {
       signal,
     );
     return result.ok ? result : { ...result, cancelled: signal.aborted && result.code === "cancelled" };
+  }
+
+  /** A workflow task starts its run (or finds it started); the run reports the outcome. */
+  async #startWorkflow(task: TaskRow, action: Record<string, unknown>): Promise<AttemptResult | null> {
+    const started = await startRun(this.env, {
+      userId: task.userId,
+      scopes: task.scopes,
+      workflowId: String(action.workflow_id),
+      version: typeof action.version === "number" ? action.version : undefined,
+      input: action.input ?? task.parameters,
+      taskId: task.id,
+      runId: task.workflowRunId ?? newId(),
+    }).catch((error: unknown) => error);
+    if (!(started instanceof Error)) return null;
+    const code = started instanceof AppError ? started.code : "run_not_started";
+    return { ok: false, code, message: started.message, retryable: !(started instanceof AppError), costMicros: 0 };
   }
 
   /** When the queue next has something to do that no event will announce. */

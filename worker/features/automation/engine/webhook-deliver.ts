@@ -6,7 +6,7 @@
  * `disable_after_failures` times in a row is disabled and its owner told.
  */
 import { and, eq, gt, lte, sql } from "drizzle-orm";
-import { getDb } from "../../../db/client";
+import { type Db, getDb } from "../../../db/client";
 import { type DeliveryAttempt, deadLetters, users, webhookDeliveries, webhookSubscriptions } from "../../../db/schema";
 import { backoffDelay } from "../../../lib/backoff";
 import { decryptText } from "../../../lib/encryption";
@@ -144,40 +144,62 @@ export async function deliverOnce(env: Env, delivery: Delivery): Promise<void> {
   const sub = await db.query.webhookSubscriptions.findFirst({
     where: eq(webhookSubscriptions.id, delivery.subscriptionId),
   });
-  if (!sub?.enabled) {
-    const cancelled = await db
-      .update(webhookDeliveries)
-      .set({ status: "cancelled", lastError: "subscription disabled", updatedAt: Date.now() })
-      .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending")));
-    if (cancelled.meta.changes === 1) increment("webhook_deliveries_total", { outcome: "cancelled" });
-    return;
-  }
+  if (!sub?.enabled) return cancelDelivery(db, delivery);
   const attempt = delivery.attempts + 1;
   const outcome = await send(env, sub, delivery, attempt);
   const policy = await getConfig(env, "webhooks");
   const now = Date.now();
+  const last = outcome.ok || attempt >= policy.max_attempts;
+  const status = outcome.ok ? "succeeded" : last ? "failed" : "pending";
+  const nextAttemptAt = last
+    ? now
+    : now + backoffDelay({ baseMs: policy.retry_base_ms, maxMs: policy.retry_max_ms }, attempt);
+  const [update] = await db.batch(attemptStatements(db, sub, delivery, { outcome, status, nextAttemptAt, now }));
+  if (update.meta.changes === 1 && status !== "pending") increment("webhook_deliveries_total", { outcome: status });
+  if (update.meta.changes !== 1 || outcome.ok) return;
+  if (status === "failed") await deadLetterDelivery(env, sub, delivery, attempt, outcome.error ?? "failed");
+  // Read back: deliveries run concurrently, so the count this attempt started with may be stale.
+  const fresh = await db.query.webhookSubscriptions.findFirst({ where: eq(webhookSubscriptions.id, sub.id) });
+  if ((fresh?.consecutiveFailures ?? 0) >= policy.disable_after_failures)
+    await disableSubscription(env, sub, policy.disable_after_failures);
+}
+
+/** A pending delivery of a disabled subscription is cancelled, not sent. */
+async function cancelDelivery(db: Db, delivery: Delivery) {
+  const cancelled = await db
+    .update(webhookDeliveries)
+    .set({ status: "cancelled", lastError: "subscription disabled", updatedAt: Date.now() })
+    .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending")));
+  if (cancelled.meta.changes === 1) increment("webhook_deliveries_total", { outcome: "cancelled" });
+}
+
+/**
+ * The batch that records an attempt: the delivery (only if no other attempt got there
+ * first) with its attempt log, and the subscription's run of successes or failures.
+ */
+function attemptStatements(
+  db: Db,
+  sub: Subscription,
+  delivery: Delivery,
+  attempt: { outcome: AttemptOutcome; status: "succeeded" | "failed" | "pending"; nextAttemptAt: number; now: number },
+) {
+  const { outcome, status, nextAttemptAt, now } = attempt;
   const entry: DeliveryAttempt = {
     at: now,
     status_code: outcome.statusCode,
     error: outcome.error,
     duration_ms: outcome.durationMs,
   };
-  const log = [...delivery.attemptLog, entry].slice(-KEEP_ATTEMPTS);
-  const last = outcome.ok || attempt >= policy.max_attempts;
-  const status = outcome.ok ? "succeeded" : last ? "failed" : "pending";
-  const nextAttemptAt = last
-    ? now
-    : now + backoffDelay({ baseMs: policy.retry_base_ms, maxMs: policy.retry_max_ms }, attempt);
-  const [update] = await db.batch([
+  return [
     db
       .update(webhookDeliveries)
       .set({
         status,
-        attempts: attempt,
+        attempts: delivery.attempts + 1,
         nextAttemptAt,
         lastStatusCode: outcome.statusCode,
         lastError: outcome.error,
-        attemptLog: log,
+        attemptLog: [...delivery.attemptLog, entry].slice(-KEEP_ATTEMPTS),
         deliveredAt: outcome.ok ? now : null,
         updatedAt: now,
       })
@@ -196,14 +218,7 @@ export async function deliverOnce(env: Env, delivery: Delivery): Promise<void> {
           : { consecutiveFailures: sql`${webhookSubscriptions.consecutiveFailures} + 1`, lastFailureAt: now },
       )
       .where(eq(webhookSubscriptions.id, sub.id)),
-  ]);
-  if (update.meta.changes === 1 && status !== "pending") increment("webhook_deliveries_total", { outcome: status });
-  if (update.meta.changes !== 1 || outcome.ok) return;
-  if (status === "failed") await deadLetterDelivery(env, sub, delivery, attempt, outcome.error ?? "failed");
-  // Read back: deliveries run concurrently, so the count this attempt started with may be stale.
-  const fresh = await db.query.webhookSubscriptions.findFirst({ where: eq(webhookSubscriptions.id, sub.id) });
-  if ((fresh?.consecutiveFailures ?? 0) >= policy.disable_after_failures)
-    await disableSubscription(env, sub, policy.disable_after_failures);
+  ] as const;
 }
 
 async function deadLetterDelivery(env: Env, sub: Subscription, delivery: Delivery, attempts: number, error: string) {
