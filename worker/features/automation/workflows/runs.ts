@@ -86,6 +86,17 @@ export async function cancelRun(env: Env, principal: Principal, id: string, meta
   return runDetail(db, userId, id);
 }
 
+/** The run, if `stepId` is one of its approval steps and is waiting for a decision. */
+async function waitingApproval(db: Db, userId: string, runId: string, stepId: string) {
+  const run = await getOwnRun(db, userId, runId);
+  const step = await db.query.workflowStepRuns.findFirst({ where: stepKey(runId, stepId) });
+  if (step?.kind !== "approval")
+    throw new AppError(422, "not_an_approval", "No approval step with that id in this run");
+  if (step.status !== "waiting" || !OPEN.has(run.status))
+    throw new AppError(409, "not_waiting", `That step is ${step.status}`);
+  return run;
+}
+
 /** Approves or rejects a step that is waiting for approval; the run moves on at once. */
 export async function decideApproval(
   env: Env,
@@ -96,12 +107,7 @@ export async function decideApproval(
 ) {
   const { userId } = principal;
   const db = getDb(env);
-  const run = await getOwnRun(db, userId, id);
-  const step = await db.query.workflowStepRuns.findFirst({ where: stepKey(id, input.step_id) });
-  if (step?.kind !== "approval")
-    throw new AppError(422, "not_an_approval", "No approval step with that id in this run");
-  if (step.status !== "waiting" || !OPEN.has(run.status))
-    throw new AppError(409, "not_waiting", `That step is ${step.status}`);
+  const run = await waitingApproval(db, userId, id, input.step_id);
   const now = Date.now();
   const approved = input.decision === "approve";
   const output = {
@@ -110,6 +116,7 @@ export async function decideApproval(
     decided_by: actorOf(principal).id,
     decided_at: new Date(now).toISOString(),
   };
+  const comment = input.comment ? `: ${input.comment}` : "";
   const [update] = await db.batch([
     db
       .update(workflowStepRuns)
@@ -121,13 +128,7 @@ export async function decideApproval(
         updatedAt: now,
       })
       .where(and(stepKey(id, input.step_id), eq(workflowStepRuns.status, "waiting"))),
-    runLog(
-      db,
-      run,
-      input.step_id,
-      "info",
-      `${approved ? "approved" : "rejected"}${input.comment ? `: ${input.comment}` : ""}`,
-    ),
+    runLog(db, run, input.step_id, "info", `${approved ? "approved" : "rejected"}${comment}`),
     auditInsert(db, meta, actorOf(principal), {
       ownerId: userId,
       action: `workflow_run.${input.decision}`,
