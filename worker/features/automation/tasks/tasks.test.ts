@@ -278,7 +278,10 @@ describe("retries, cancellation and replay", () => {
       ],
     });
     await waitTask(user, parent.id, (task) => task.status === "running");
-    await vi.waitFor(async () => expect(await hangStats()).toEqual({ opened: 1, closed: 0 }), { interval: 20 });
+    await vi.waitFor(async () => expect(await hangStats()).toEqual({ opened: 1, closed: 0 }), {
+      timeout: 10_000,
+      interval: 20,
+    });
     const res = await call(`/api/v1/tasks/${parent.id}/cancel`, { method: "POST", token: user.accessToken });
     expect(res.status).toBe(200);
     expect((await json<Task>(res)).status).toBe("cancelled");
@@ -290,7 +293,10 @@ describe("retries, cancellation and replay", () => {
       "task_finished",
     );
     // The attempt stops: its request is dropped, and its end writes nothing over the cancel.
-    await vi.waitFor(async () => expect(await hangStats()).toEqual({ opened: 1, closed: 1 }), { interval: 20 });
+    await vi.waitFor(async () => expect(await hangStats()).toEqual({ opened: 1, closed: 1 }), {
+      timeout: 10_000,
+      interval: 20,
+    });
     await env.TASK_QUEUE.getByName(user.id).drain(user.id);
     expect(await getJson<Task>(user, `/api/v1/tasks/${parent.id}`)).toMatchObject({ status: "cancelled", attempt: 1 });
   });
