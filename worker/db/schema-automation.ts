@@ -1,6 +1,6 @@
 /**
  * Tasks, workflows, schedules, webhooks, dead letters and the event store: the
- * tables of automation (issue 5). D1 is the source of truth; the TaskQueue and
+ * tables of automation (docs/automation.md). D1 is the source of truth; the TaskQueue and
  * WorkflowRun Durable Objects only drive execution from it, so a crashed object
  * resumes from these rows. Times are epoch ms, every row is owned by `user_id`.
  */
