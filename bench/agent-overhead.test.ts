@@ -20,14 +20,17 @@ import { setModelOverride, setPipelineDeps } from "../worker/features/chat-sessi
 
 const ROUNDS = 200;
 let user: TestUser;
+let restoreDeps = () => {};
 
 beforeAll(async () => {
   user = await createUser();
-  setPipelineDeps({ tools: testToolRuntime([{ name: "noop", run: async () => ({ ok: true }) }]).runtime });
+  restoreDeps = setPipelineDeps({
+    tools: testToolRuntime([{ name: "noop", run: async () => ({ ok: true }) }]).runtime,
+  });
 });
 afterAll(() => {
-  setPipelineDeps(null);
-  setModelOverride("mock", null);
+  restoreDeps();
+  setModelOverride({ mock: null });
 });
 
 function percentile(values: number[], p: number): number {
@@ -72,7 +75,7 @@ it(`measures tool-step and first-chunk overhead over ${ROUNDS} turns`, async () 
       return { ...result, stream: result.stream.pipeThrough(new TransformStream({ flush })) };
     },
   };
-  setModelOverride("mock", () => timed);
+  setModelOverride({ mock: () => timed });
   const sessionId = await createSession(user, await createAgent(user, { tools: ["noop"] }));
   for (let i = 0; i < ROUNDS; i++) {
     model.doStreamCalls.length = 0;
@@ -80,7 +83,7 @@ it(`measures tool-step and first-chunk overhead over ${ROUNDS} turns`, async () 
     await timedTurn(sessionId, () => {});
   }
   const textOnly = scriptedModel([{ text: ["hi"] }]);
-  setModelOverride("mock", () => textOnly);
+  setModelOverride({ mock: () => textOnly });
   const plain = await createSession(user, await createAgent(user));
   const plainFirst: number[] = [];
   for (let i = 0; i < ROUNDS; i++) await timedTurn(plain, (ms) => plainFirst.push(ms));

@@ -3,9 +3,9 @@
  * the queue, and the Durable Object classes wrangler.toml binds. No logic lives here.
  */
 import { createApp } from "./app";
+import { AUTOMATION_CRON, runAutomationSweep } from "./features/automation/engine/sweep";
 import { handleFileJobs } from "./features/documents/jobs";
 import { runHousekeeping } from "./features/housekeeping/cleanup";
-import { AUTOMATION_CRON, runAutomationSweep } from "./features/schedules/sweep";
 
 export { ChatSession } from "../durable-objects/chat-session/chat-session";
 export { GraphSync } from "../durable-objects/graph-sync/graph-sync";

@@ -5,7 +5,7 @@
  * (`edgewise.bundleBudgetGzipKiB`: Cloudflare's free plan takes 3 MiB gzipped). Run by .ci/run.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,13 +1,13 @@
 /**
  * TaskQueue: one Durable Object per user (`getByName(userId)`), the user's
- * automation worker. Its pump (worker/features/tasks/queue.ts) dispatches queued
+ * automation worker. Its pump (worker/features/automation/engine/queue.ts) dispatches queued
  * tasks within the user's concurrency limit, sends webhook deliveries and fires
  * schedules; one alarm wakes it for whichever comes first. D1 holds every task,
  * delivery and schedule, so an evicted queue loses nothing: the next wake (an
  * alarm, a new task, the cron sweep) picks up where it stopped.
  */
 import { DurableObject } from "cloudflare:workers";
-import { QueueEngine } from "../../worker/features/tasks/queue";
+import { QueueEngine } from "../../worker/features/automation/engine/queue";
 
 export class TaskQueue extends DurableObject<Env> {
   #engine: QueueEngine | undefined;

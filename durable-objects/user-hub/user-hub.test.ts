@@ -378,7 +378,7 @@ describe("limits", () => {
         const res = await upgrade({ ticket: await ticketFor(user) });
         socketFrom(res);
       },
-      { timeout: 2_000, interval: 50 },
+      { timeout: 10_000, interval: 50 },
     );
   });
 });

@@ -2,15 +2,15 @@
  * WorkflowRun: one Durable Object per workflow run (`getByName(runId)`), the
  * run's orchestrator. It holds no state of its own beyond the run id: the run's
  * rows in D1 are the truth, and its alarm is the heartbeat that resumes the run
- * after an eviction or a restart (worker/features/workflows/engine.ts).
+ * after an eviction or a restart (worker/features/automation/engine/run-engine.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../worker/db/client";
 import { workflowRuns, workflowStepRuns } from "../../worker/db/schema";
-import { RunEngine } from "../../worker/features/workflows/engine";
-import type { StepState } from "../../worker/features/workflows/planner";
-import { finishRun } from "../../worker/features/workflows/run-lifecycle";
+import type { StepState } from "../../worker/features/automation/engine/planner";
+import { RunEngine } from "../../worker/features/automation/engine/run-engine";
+import { finishRun } from "../../worker/features/automation/engine/run-lifecycle";
 
 export class WorkflowRun extends DurableObject<Env> {
   #engine: RunEngine | undefined;

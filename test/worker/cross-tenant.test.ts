@@ -147,7 +147,7 @@ beforeAll(async () => {
     body: { input: { text: aliceExecutionInput } },
   });
   expect(ran.status).toBe(200);
-  setModelOverride("mock", () => scriptedModel([{ text: [`Alice's answer ${aliceWord}`] }]));
+  setModelOverride({ mock: () => scriptedModel([{ text: [`Alice's answer ${aliceWord}`] }]) });
   aliceSession = await createSession(alice, await createAgent(alice), "Alice Private plans");
   const accepted = await sendMessage(alice, aliceSession, `my plan is ${aliceWord}`);
   aliceTurn = accepted.turn_id;

@@ -6,12 +6,7 @@
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, updatedAt } from "./columns";
-import { users } from "./schema";
-
-const owner = () =>
-  text("user_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" });
+import { owner } from "./owner";
 
 export const AGENT_TYPES = ["assistant", "research", "document", "web", "project", "custom"] as const;
 export type AgentType = (typeof AGENT_TYPES)[number];

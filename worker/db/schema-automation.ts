@@ -1,17 +1,13 @@
 /**
  * Tasks, workflows, schedules, webhooks, dead letters and the event store: the
- * tables of automation (issue 5). D1 is the source of truth; the TaskQueue and
+ * tables of automation (docs/automation.md). D1 is the source of truth; the TaskQueue and
  * WorkflowRun Durable Objects only drive execution from it, so a crashed object
  * resumes from these rows. Times are epoch ms, every row is owned by `user_id`.
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, updatedAt } from "./columns";
-import { users } from "./schema";
+import { owner } from "./owner";
 
-const owner = () =>
-  text("user_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" });
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
 export const TASK_STATUSES = ["pending", "queued", "running", "retrying", "succeeded", "failed", "cancelled"] as const;

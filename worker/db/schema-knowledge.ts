@@ -7,12 +7,8 @@
  */
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, updatedAt } from "./columns";
-import { chatSessions, users } from "./schema";
-
-const owner = () =>
-  text("user_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" });
+import { owner } from "./owner";
+import { chatSessions } from "./schema-agents";
 
 export const EXTRACTION_STATUSES = ["pending", "done", "failed", "unsupported"] as const;
 export type ExtractionStatus = (typeof EXTRACTION_STATUSES)[number];

@@ -149,7 +149,7 @@ describe("creating agents", () => {
           }),
         );
       },
-      { timeout: 3000, interval: 50 },
+      { timeout: 10_000, interval: 50 },
     );
   });
 });

@@ -48,18 +48,22 @@ const DANGER: ScriptStep = {
 
 function script(steps: ScriptStep[]) {
   model = scriptedModel(steps);
-  setModelOverride("mock", () => model);
+  setModelOverride({ mock: () => model });
 }
 
 beforeAll(async () => {
   user = await createUser();
 });
+let restoreDeps = () => {};
 beforeEach(() => {
   deleted = [];
   tools.calls.clear();
-  setPipelineDeps({ tools: tools.runtime });
+  restoreDeps = setPipelineDeps({ tools: tools.runtime });
 });
-afterEach(() => setModelOverride("mock", null));
+afterEach(() => {
+  setModelOverride({ mock: null });
+  restoreDeps();
+});
 
 async function dangerousSession() {
   const agentId = await createAgent(user, { tools: ["delete_file", "echo"] });

@@ -44,7 +44,11 @@ export function pipelineDeps(): PipelineDeps {
   return { ...defaults, ...overrides };
 }
 
-/** Test seam: replaces some dependencies until the next call; `null` restores the defaults. */
-export function setPipelineDeps(partial: Partial<PipelineDeps> | null): void {
-  overrides = partial ?? {};
+/** Test seam: replaces some dependencies; returns a function that restores the previous ones. */
+export function setPipelineDeps(partial: Partial<PipelineDeps>): () => void {
+  const previous = overrides;
+  overrides = { ...overrides, ...partial };
+  return () => {
+    overrides = previous;
+  };
 }

@@ -14,7 +14,7 @@ import {
 } from "../../../test/worker/support/chat";
 import { setModelOverride } from "./deps";
 
-afterEach(() => setModelOverride("mock", null));
+afterEach(() => setModelOverride({ mock: null }));
 
 it("puts the user's matching memories in the model's context and cites them", async () => {
   const user = await createUser();
@@ -24,7 +24,7 @@ it("puts the user's matching memories in the model's context and cites them", as
   });
   expect(remembered.status).toBe(201);
   const model = scriptedModel([{ text: ["It is serviced in October [1]."] }]);
-  setModelOverride("mock", () => model);
+  setModelOverride({ mock: () => model });
   const sessionId = await createSession(user, await createAgent(user));
 
   const accepted = await sendMessage(user, sessionId, "When is the boiler serviced?");
@@ -36,7 +36,7 @@ it("puts the user's matching memories in the model's context and cites them", as
 
   const other = await createUser();
   const theirModel = scriptedModel([{ text: ["No idea."] }]);
-  setModelOverride("mock", () => theirModel);
+  setModelOverride({ mock: () => theirModel });
   const theirSession = await createSession(other, await createAgent(other));
   const theirTurn = await sendMessage(other, theirSession, "When is the boiler serviced?");
   await follow(other, theirSession, theirTurn.stream_after);

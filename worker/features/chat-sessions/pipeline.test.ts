@@ -34,11 +34,12 @@ beforeAll(async () => {
 let model: ReturnType<typeof scriptedModel>;
 function script(steps: ScriptStep[]) {
   model = scriptedModel(steps);
-  setModelOverride("mock", () => model);
+  setModelOverride({ mock: () => model });
 }
 
-beforeEach(() => setPipelineDeps(null));
-afterEach(() => setModelOverride("mock", null));
+let restoreDeps = () => {};
+beforeEach(() => restoreDeps());
+afterEach(() => setModelOverride({ mock: null }));
 
 type Message = { role: string; content: string; seq: number; metadata: Record<string, unknown> } & Record<
   string,
@@ -105,7 +106,7 @@ describe("a turn with text only", () => {
   it("falls back down the agent's chain when a model fails before streaming", async () => {
     const broken = scriptedModel([{ error: "provider is down" }]);
     model = scriptedModel([{ text: ["from the fallback"] }]);
-    setModelOverride("mock", (id) => (id === "broken" ? broken : model));
+    setModelOverride({ mock: (id) => (id === "broken" ? broken : model) });
     const agentId = await createAgent(user, { model: "mock:broken", fallback: ["mock:scripted"] });
     const sessionId = await createSession(user, agentId);
     const events = await follow(user, sessionId, (await sendMessage(user, sessionId, "hi")).stream_after);
@@ -151,7 +152,7 @@ describe("tools", () => {
       },
       { name: "slow", timeoutMs: 300, run: (_input, signal) => wait(10_000, signal) },
     ]);
-    setPipelineDeps({ tools: tools.runtime });
+    restoreDeps = setPipelineDeps({ tools: tools.runtime });
     script([
       {
         toolCalls: [
@@ -203,7 +204,7 @@ describe("context providers", () => {
   it("adds retrieved snippets to the prompt and cites them; a failing provider is skipped", async () => {
     script([{ text: ["Quokkas live on Rottnest [1]."] }]);
     const seen: string[] = [];
-    setPipelineDeps({
+    restoreDeps = setPipelineDeps({
       context: [
         {
           name: "memory",

@@ -29,9 +29,9 @@ const model = scriptedModel([{ text: ["Noted: ", "the quokka is happy."] }]);
 beforeAll(async () => {
   user = await createUser();
   agentId = await createAgent(user);
-  setModelOverride("mock", () => model);
+  setModelOverride({ mock: () => model });
 });
-afterAll(() => setModelOverride("mock", null));
+afterAll(() => setModelOverride({ mock: null }));
 
 const api = (path: string, options: Parameters<typeof call>[1] = {}) =>
   call(`/api/v1${path}`, { token: user.accessToken, ...options });
@@ -235,13 +235,13 @@ describe("rename, end, delete", () => {
   it("deleting a session with a turn in flight cancels it first", async () => {
     let release!: () => void;
     const held = scriptedModel([{ text: ["a", "b"], holdAfter: 1, release: new Promise((r) => (release = r)) }]);
-    setModelOverride("mock", () => held);
+    setModelOverride({ mock: () => held });
     const sessionId = await createSession(user, agentId);
     await sendMessage(user, sessionId, "long one");
     expect((await api(`/sessions/${sessionId}`, { method: "DELETE" })).status).toBe(204);
     expect(held.doStreamCalls[0]?.abortSignal?.aborted).toBe(true);
     release();
-    setModelOverride("mock", () => model);
+    setModelOverride({ mock: () => model });
     expect(await rows("SELECT * FROM message_search WHERE session_id = ?", sessionId)).toEqual([]);
   });
 });

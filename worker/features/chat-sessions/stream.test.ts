@@ -28,7 +28,7 @@ let user: TestUser;
 beforeAll(async () => {
   user = await createUser();
 });
-afterEach(() => setModelOverride("mock", null));
+afterEach(() => setModelOverride({ mock: null }));
 
 /** A model that streams two pieces, holds until released, then streams two more. */
 function heldModel() {
@@ -37,7 +37,7 @@ function heldModel() {
     release = resolve;
   });
   const model = scriptedModel([{ text: ["one ", "two ", "three ", "four"], holdAfter: 2, release: released }]);
-  setModelOverride("mock", () => model);
+  setModelOverride({ mock: () => model });
   return { release };
 }
 

@@ -2,14 +2,14 @@
  * Publishing to a user's live hub from anywhere in the Worker. The data is
  * checked against the type's schema first: a bad event is a bug of ours, so it
  * throws. The hub numbers it; then it is appended to the event store, which
- * queues its webhook deliveries (./store.ts). Callers on a request path usually
+ * queues its webhook deliveries (../automation/engine/event-store.ts). Callers on a request path usually
  * wrap this in `waitUntil`.
  */
 import type { Credential, CredentialFilter } from "../auth/credentials";
 import type { Principal } from "../auth/principal";
+import { storeEvent } from "../automation/engine/event-store";
 import { increment } from "../observability/collector";
 import { EVENT_SCHEMAS, type EventData, type EventType, type HubEvent, topicOf } from "./catalog";
-import { storeEvent } from "./store";
 
 export function userHub(env: Env, userId: string) {
   return env.USER_HUB.getByName(userId);

@@ -8,7 +8,7 @@
 import { lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { idempotencyRecords, refreshTokens, revokedSessions, toolCache, userTokens } from "../../db/schema";
-import { archiveOldEvents } from "../events/archive";
+import { archiveOldEvents } from "../automation/engine/event-archive";
 import { purgeExpiredMemories } from "../memory/service";
 
 const GRACE_MS = 7 * 24 * 3600_000;

@@ -116,7 +116,7 @@ describe("the offline model", () => {
 });
 
 describe("resolving a chain", () => {
-  afterEach(() => setModelOverride("mock", null));
+  afterEach(() => setModelOverride({ mock: null }));
 
   it("skips unknown providers and malformed specs with a reason, keeping the order of the rest", async () => {
     const user = await createUser();
@@ -166,7 +166,7 @@ describe("resolving a chain", () => {
       "*": { input_per_mtok: 1, output_per_mtok: 2 },
       scripted: { input_per_mtok: 3, output_per_mtok: 4 },
     });
-    setModelOverride("mock", (modelId) => new MockLanguageModelV4({ modelId }));
+    setModelOverride({ mock: (modelId) => new MockLanguageModelV4({ modelId }) });
     const { models } = await modelResolver.resolveChain(env, crypto.randomUUID(), ["mock:scripted", "mock:other"]);
     expect(models.map((model) => model.price)).toEqual([
       { input_per_mtok: 3, output_per_mtok: 4 },
@@ -175,26 +175,28 @@ describe("resolving a chain", () => {
   });
 
   it("lets tests resolve a provider to the AI SDK's mock model (test-only seam)", async () => {
-    setModelOverride("mock", (modelId) => {
-      return new MockLanguageModelV4({
-        modelId,
-        doGenerate: async () => ({
-          content: [{ type: "text", text: `scripted by ${modelId}` }],
-          finishReason: { unified: "stop", raw: "stop" },
-          usage: {
-            inputTokens: { total: 3, noCache: 3, cacheRead: 0, cacheWrite: 0 },
-            outputTokens: { total: 2, text: 2, reasoning: 0 },
-          },
-          warnings: [],
-        }),
-      });
+    setModelOverride({
+      mock: (modelId) => {
+        return new MockLanguageModelV4({
+          modelId,
+          doGenerate: async () => ({
+            content: [{ type: "text", text: `scripted by ${modelId}` }],
+            finishReason: { unified: "stop", raw: "stop" },
+            usage: {
+              inputTokens: { total: 3, noCache: 3, cacheRead: 0, cacheWrite: 0 },
+              outputTokens: { total: 2, text: 2, reasoning: 0 },
+            },
+            warnings: [],
+          }),
+        });
+      },
     });
     const { models } = await modelResolver.resolveChain(env, crypto.randomUUID(), ["mock:scripted"]);
     expect(models[0]).toMatchObject({ spec: "mock:scripted", provider: "mock", modelId: "scripted" });
     const result = await generateText({ model: models[0]!.model, prompt: "hi" });
     expect(result.text).toBe("scripted by scripted");
 
-    setModelOverride("mock", null);
+    setModelOverride({ mock: null });
     const after = await modelResolver.resolveChain(env, crypto.randomUUID(), ["mock:scripted"]);
     expect(after.models).toEqual([]);
   });
@@ -206,7 +208,7 @@ describe("resolving a chain", () => {
           throw new Error(message);
         },
       });
-    setModelOverride("mock", (modelId) => failing(`${modelId} broke`));
+    setModelOverride({ mock: (modelId) => failing(`${modelId} broke`) });
     const { models } = await modelResolver.resolveChain(env, crypto.randomUUID(), ["mock:a", "mock:b"]);
     const error = await withModelFallback(models, (candidate) =>
       generateText({ model: candidate.model, prompt: "hi" }),

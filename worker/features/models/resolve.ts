@@ -21,14 +21,32 @@ const FREE: ModelPrice = { input_per_mtok: 0, output_per_mtok: 0 };
 const overrides = new Map<string, ModelFactory>();
 
 /**
- * TEST-ONLY seam. Tests inside workerd share the Worker's isolate, so they can make
- * `provider:…` resolve to a model of their own (e.g. `mock:scripted` →
- * MockLanguageModelV4 from `ai/test`); `null` removes the override. Nothing in the
- * API calls this, and overrides are ignored in production.
+ * TEST-ONLY seam, shaped like the others (`setPipelineDeps`, `setAutomationDeps`): tests
+ * inside workerd share the Worker's isolate, so they can make `provider:…` resolve to a
+ * model of their own (e.g. `{ mock: () => scripted }` → MockLanguageModelV4 from
+ * `ai/test`); a provider set to `null` loses its override. Returns a function that puts
+ * back what those providers had. Nothing in the API calls this, and overrides are
+ * ignored in production. The `(provider, factory)` form is the same for one provider,
+ * kept for durable-objects/chat-session/large-messages.test.ts.
  */
-export function setModelOverride(provider: string, factory: ModelFactory | null): void {
-  if (factory) overrides.set(provider, factory);
-  else overrides.delete(provider);
+export function setModelOverride(partial: Record<string, ModelFactory | null>): () => void;
+export function setModelOverride(provider: string, factory: ModelFactory | null): () => void;
+export function setModelOverride(
+  partialOrProvider: Record<string, ModelFactory | null> | string,
+  factory: ModelFactory | null = null,
+): () => void {
+  const partial = typeof partialOrProvider === "string" ? { [partialOrProvider]: factory } : partialOrProvider;
+  const previous = Object.keys(partial).map((provider) => [provider, overrides.get(provider)] as const);
+  for (const [provider, next] of Object.entries(partial)) {
+    if (next) overrides.set(provider, next);
+    else overrides.delete(provider);
+  }
+  return () => {
+    for (const [provider, before] of previous) {
+      if (before) overrides.set(provider, before);
+      else overrides.delete(provider);
+    }
+  };
 }
 
 /** USD per million tokens for a model id: its own entry, else `*`, else free. */

@@ -10,8 +10,8 @@ import { waitFor } from "../../../test/worker/support/automation";
 import { fakeWebHost, setConfig } from "../../../test/worker/support/config";
 import { run } from "../../../test/worker/support/db";
 import { sample, settle, steady } from "../../../test/worker/support/live";
+import { fireDueSchedules } from "../automation/engine/schedule-fire";
 import { CONFIG_REGISTRY } from "../config/registry";
-import { fireDueSchedules } from "../schedules/fire";
 
 vi.setConfig({ testTimeout: 20_000 });
 
