@@ -79,6 +79,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       // A bound against hangs, not a speed check: on two loaded cores a 2 s test can take 10.
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      expect: { poll: { timeout: 15_000 } },
     },
   });
   return {
@@ -102,6 +103,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             globalSetup: ["./test/e2e/global-setup.ts"],
             testTimeout: 60_000,
             hookTimeout: 120_000,
+            // expect.poll waits for what the page shows; its 1 s default is shorter than a loaded machine's upload.
+            expect: { poll: { timeout: 15_000 } },
           },
         },
       ],
