@@ -4,7 +4,7 @@ import { Alert, Button } from "../ui/form";
 import { automationApi } from "./api";
 import { useLiveStates } from "./live";
 import { ProgressBar, StatusPill } from "./progress-bar";
-import type { LogLine, Run } from "./types";
+import type { LogLine, RunDetail as Run } from "./types";
 
 export function RunDetail({ runId, onClose }: { runId: string; onClose: () => void }) {
   const [run, setRun] = useState<Run | null>(null);

@@ -1,113 +1,40 @@
 /**
- * Automation resources as the console reads them; they mirror the zod schemas in
- * worker/features/{tasks,workflows,schedules,webhooks,dead-letters}/schemas.ts.
+ * Automation resources as the console reads them: the worker's own zod schemas
+ * (the schemas.ts of each worker/features/automation folder), imported for their types only, so
+ * nothing of the worker reaches the console's bundle.
  */
 
-export type Progress = { percent: number; message: string | null };
+import type { z } from "zod";
+import type { DeadLetterSchema } from "../../../worker/features/automation/dead-letters/schemas";
+import type { ScheduleDetailSchema, ScheduleRunSchema } from "../../../worker/features/automation/schedules/schemas";
+import type { TaskDetailSchema, TaskSchema } from "../../../worker/features/automation/tasks/schemas";
+import type { DeliverySchema, WebhookSchema } from "../../../worker/features/automation/webhooks/schemas";
+import type {
+  LogsSchema,
+  RunDetailSchema,
+  RunSchema,
+  StepRunSchema,
+  ValidationSchema,
+  VersionsSchema,
+  WorkflowSchema,
+} from "../../../worker/features/automation/workflows/schemas";
 
-export type Task = {
-  id: string;
-  parent_id: string | null;
-  title: string;
-  description: string;
-  kind: string;
-  action: Record<string, unknown>;
-  parameters: Record<string, unknown>;
-  priority: "low" | "normal" | "high" | "urgent";
-  status: string;
-  result: unknown;
-  error: string | null;
-  failure_cause: "action" | "children" | null;
-  attempt: number;
-  retry_count: number;
-  max_retries: number;
-  progress: Progress;
-  workflow_run_id: string | null;
-  run_after: string;
-  created_at: string;
-  updated_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-};
-export type TaskDetail = Task & { children: { total: number; by_status: Record<string, number>; items: Task[] } };
+export type Task = z.infer<typeof TaskSchema>;
+export type Progress = Task["progress"];
+export type TaskDetail = z.infer<typeof TaskDetailSchema>;
 
-export type Workflow = {
-  id: string;
-  name: string;
-  description: string;
-  latest_version: number;
-  definition: unknown;
-  created_at: string;
-};
-export type WorkflowVersion = { version: number; definition: unknown; created_at: string };
-export type StepRun = {
-  step_id: string;
-  kind: string;
-  status: string;
-  attempt: number;
-  error: string | null;
-  output: unknown;
-  duration_ms: number | null;
-};
-export type Run = {
-  id: string;
-  workflow_id: string;
-  version: number;
-  status: string;
-  error: string | null;
-  progress: Progress;
-  started_at: string;
-  steps?: StepRun[];
-};
-export type LogLine = { id: number; step_id: string | null; level: string; message: string; created_at: string };
-export type Issue = { path: string; message: string; code: string };
+export type Workflow = z.infer<typeof WorkflowSchema>;
+export type WorkflowVersion = z.infer<typeof VersionsSchema>["items"][number];
+export type StepRun = z.infer<typeof StepRunSchema>;
+export type Run = z.infer<typeof RunSchema>;
+/** A run with its steps: what starting, reading, cancelling or deciding on one run answers. */
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+export type LogLine = z.infer<typeof LogsSchema>["items"][number];
+export type Issue = z.infer<typeof ValidationSchema>["issues"][number];
 
-export type Schedule = {
-  id: string;
-  name: string;
-  cron: string;
-  timezone: string;
-  enabled: boolean;
-  missed_policy: string;
-  next_run_at: string | null;
-  next_runs?: string[];
-};
-export type ScheduleRun = {
-  id: string;
-  tick_at: string;
-  trigger: string;
-  status: string;
-  latency_ms: number | null;
-  cost_micros: number;
-  error: string | null;
-};
+export type Schedule = z.infer<typeof ScheduleDetailSchema>;
+export type ScheduleRun = z.infer<typeof ScheduleRunSchema>;
 
-export type Webhook = {
-  id: string;
-  name: string;
-  kind: string;
-  url: string | null;
-  event_types: string[];
-  enabled: boolean;
-  disabled_reason: string | null;
-  consecutive_failures: number;
-};
-export type Delivery = {
-  id: string;
-  event_type: string;
-  status: string;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: string;
-};
-export type DeadLetter = {
-  id: string;
-  source: string;
-  source_id: string;
-  summary: string;
-  error: string;
-  attempts: number;
-  replay_count: number;
-  created_at: string;
-};
+export type Webhook = z.infer<typeof WebhookSchema>;
+export type Delivery = z.infer<typeof DeliverySchema>;
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
