@@ -1,25 +1,8 @@
-/** Usage reports as the console reads them; they mirror worker/features/usage/schemas.ts. */
+/** Usage reports as the console reads them: the worker's zod schemas, imported for their types only. */
+import type { z } from "zod";
+import type { AgentUsageReportSchema, UsageReportSchema } from "../../../worker/features/usage/schemas";
 
-export type UsageCounts = {
-  api_calls: number;
-  agent_interactions: number;
-  input_tokens: number;
-  output_tokens: number;
-  tool_calls: number;
-  cost_usd: number;
-};
-
-export type UsageReport = { from: string; to: string; days: Array<UsageCounts & { day: string }>; totals: UsageCounts };
-
-export type AgentUsage = {
-  agent_id: string;
-  name: string;
-  messages: number;
-  sessions: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  avg_response_ms: number | null;
-};
-
-export type AgentUsageReport = { from: string; to: string; items: AgentUsage[] };
+export type UsageReport = z.infer<typeof UsageReportSchema>;
+export type UsageCounts = UsageReport["totals"];
+export type AgentUsageReport = z.infer<typeof AgentUsageReportSchema>;
+export type AgentUsage = AgentUsageReport["items"][number];

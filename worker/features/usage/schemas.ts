@@ -3,11 +3,14 @@
  * decimal USD amount in the API and integer micro-dollars in D1.
  */
 import { z } from "@hono/zod-openapi";
-import { BUDGET_PERIODS, BUDGET_SCOPES, type budgets } from "../../db/schema";
+import { BUDGET_PERIODS, BUDGET_SCOPES, type BudgetPeriod, type budgets } from "../../db/schema";
 import { pageSchema } from "../../lib/pagination";
 import { toIso } from "../../lib/time";
 import { isDay } from "./days";
-import type { PeriodSpend } from "./spend";
+
+/** What a budget's subject has spent in one period, and in each (worked out in spend.ts). */
+export type Spend = { tokens: number; costMicros: number };
+export type PeriodSpend = Record<BudgetPeriod, Spend>;
 
 export const MICROS_PER_USD = 1_000_000;
 export const toUsd = (micros: number) => micros / MICROS_PER_USD;

@@ -7,9 +7,9 @@
  */
 import type { BudgetPeriod, BudgetScope } from "../../db/schema";
 import { monthStart } from "./days";
+import type { PeriodSpend, Spend } from "./schemas";
 
-export type Spend = { tokens: number; costMicros: number };
-export type PeriodSpend = Record<BudgetPeriod, Spend>;
+export type { PeriodSpend, Spend };
 
 export const NO_SPEND: PeriodSpend = {
   day: { tokens: 0, costMicros: 0 },
