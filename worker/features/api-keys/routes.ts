@@ -24,14 +24,15 @@ apiKeyRoutes.openapi(
     path: "/keys",
     tags: ["API keys"],
     summary: "Create an API key with scoped permissions",
-    description: "Honours `Idempotency-Key`. The secret is in this response only.",
+    description:
+      "Honours `Idempotency-Key`. The secret is in this response only. A user holds at most `api_keys.max_active_per_user` active keys (409 `too_many_api_keys`); a key made with an API key holds only scopes that key holds and expires no later than it (422 `expiry_beyond_creating_key`).",
     scopes: ["keys:write"],
     middleware: [idempotent],
     request: jsonBody(CreateApiKeyBody),
     responses: { 201: jsonResponse("Created", CreatedApiKeySchema), ...errorResponses(409, 413, 415, 422) },
   }),
   async (c) => {
-    const created = await createApiKey(getDb(c.env), c.var.principal, c.req.valid("json"), requestMeta(c));
+    const created = await createApiKey(c.env, getDb(c.env), c.var.principal, c.req.valid("json"), requestMeta(c));
     publishLater(c.executionCtx, c.env, c.var.principal.userId, "apikey.created", {
       id: created.key.id,
       name: created.key.name,
