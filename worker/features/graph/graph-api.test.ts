@@ -237,6 +237,26 @@ describe("a __proto__ key in content", () => {
     expect(current).toMatchObject({ version: lamp.version, content: { attributes: { colour: "red" } } });
   });
 
+  it("is refused in a synced change too (400 with the change's index), and the batch applies nothing", async () => {
+    const now = Date.now();
+    const change = (id: string, content: string, counter: number) =>
+      `{"op":"upsert","client_change_id":"${id}","counter":${counter},"hlc":"${hlc(now, "proto-dev")}",` +
+      `"entity_id":"${id}-${now}","entity_type":"device","version":"${id}-v1-${now}","parents":[],"content":${content}}`;
+    const body =
+      `{"protocol_versions":[1],"device_id":"proto-dev","clock":{"proto-dev":2},"cursor":0,"changes":[` +
+      `${change("fine", `{"name":"Fine ${now}"}`, 1)},` +
+      `${change("evil", `{"name":"Evil ${now}","attributes":{"__proto__":"x"}}`, 2)}]}`;
+    const refused = await expectError(await send("/api/v1/graph/sync/push", body), 400, "validation_failed");
+    expect(refused.error.details).toMatchObject({ index: 1, client_change_id: "evil" });
+    for (const id of [`fine-${now}`, `evil-${now}`]) {
+      await expectError(
+        await call(`/api/v1/graph/entities/${id}`, { token: alice.accessToken }),
+        404,
+        "unknown_entity",
+      );
+    }
+  });
+
   it("keeps other keys that name Object members (constructor, toString) as data", async () => {
     const tag = `c${Date.now()}`;
     const res = await send(
