@@ -239,6 +239,33 @@ describe("keys made with keys", () => {
   });
 });
 
+describe("revoking a key that made keys", () => {
+  it("revokes every key made with it, at any depth, and no other key", async () => {
+    const user = await createUser();
+    const parent = await createApiKey(user, ["keys:write", "account:read"]);
+    const mint = async (secret: string, scopes: string[]) => {
+      const res = await call("/api/v1/keys", { apiKey: secret, body: { name: "child", scopes } });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return json<{ key: { id: string }; secret: string }>(res);
+    };
+    const child = await mint(parent.secret, ["keys:write", "account:read"]);
+    const grandchild = await mint(child.secret, ["account:read"]);
+    const sibling = await createApiKey(user, ["account:read"]);
+
+    const revoked = await call(`/api/v1/keys/${parent.key.id}`, { method: "DELETE", token: user.accessToken });
+    expect(revoked.status).toBe(200);
+    for (const key of [parent, child, grandchild]) {
+      await expectError(await call("/api/v1/me", { apiKey: key.secret }), 401, "api_key_revoked");
+    }
+    expect((await call("/api/v1/me", { apiKey: sibling.secret })).status).toBe(200);
+    const [audit] = await rows<{ new_values: string }>(
+      "SELECT new_values FROM audit_logs WHERE user_id = ? AND action = 'apikey.revoke'",
+      user.id,
+    );
+    expect(JSON.parse(audit!.new_values).made_with_it.sort()).toEqual([child.key.id, grandchild.key.id].sort());
+  });
+});
+
 describe("keys per user", () => {
   it("caps active keys at api_keys.max_active_per_user (409 too_many_api_keys); revoked and expired ones do not count", async () => {
     await setConfig("api_keys", { max_active_per_user: 3 });

@@ -84,13 +84,21 @@ apiKeyRoutes.openapi(
     path: "/keys/{id}",
     tags: ["API keys"],
     summary: "Revoke one of your API keys; it stops working at once",
+    description: "Every key made with this key (by a request it authenticated), at any depth, is revoked with it.",
     scopes: ["keys:write"],
     request: { params: ApiKeyIdParam },
     responses: { 200: jsonResponse("Revoked", ApiKeySchema), ...errorResponses(404, 409) },
   }),
   async (c) => {
-    const key = await revokeApiKey(getDb(c.env), c.var.principal, c.req.valid("param").id, requestMeta(c));
-    await disconnectLive(c.env, c.var.principal.userId, { type: "api_key", id: key.id }, "api_key_revoked");
+    const { key, descendants } = await revokeApiKey(
+      getDb(c.env),
+      c.var.principal,
+      c.req.valid("param").id,
+      requestMeta(c),
+    );
+    for (const id of [key.id, ...descendants]) {
+      await disconnectLive(c.env, c.var.principal.userId, { type: "api_key", id }, "api_key_revoked");
+    }
     publishLater(c.executionCtx, c.env, c.var.principal.userId, "apikey.revoked", { id: key.id, name: key.name });
     return c.json(key, 200);
   },

@@ -1,7 +1,8 @@
 /**
  * API keys: random secrets shown once, stored as SHA-256 hashes, each limited to
- * scopes its creator holds; a key made with a key never outlives it, and a user
- * holds at most `api_keys.max_active_per_user` active keys. The auth middleware looks keys up by hash and calls
+ * scopes its creator holds; a key made with a key never outlives it (its expiry is
+ * capped, and revoking a key revokes every key made with it), and a user holds at
+ * most `api_keys.max_active_per_user` active keys. The auth middleware looks keys up by hash and calls
  * `touchApiKey`, which writes `last_used_at` at most once a minute per key.
  */
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
@@ -81,13 +82,15 @@ export async function createApiKey(
     expiresAt,
     createdAt: now,
   };
-  const key = toApiKey({ ...row, lastUsedAt: null, revokedAt: null });
+  const parentKeyId = principal.via === "api_key" ? principal.apiKeyId : null;
+  const key = toApiKey({ ...row, parentKeyId, lastUsedAt: null, revokedAt: null });
   const [inserted] = await db.batch([
     // Every column of api_keys, in the schema's order (drizzle inserts a raw SELECT into all of them).
     db.insert(apiKeys).select(sql`
       SELECT ${row.id}, ${row.userId}, ${row.name}, ${row.prefix}, ${row.keyHash}, ${JSON.stringify(row.scopes)},
-             ${row.expiresAt}, NULL, NULL, ${row.createdAt}
-      WHERE ${underCap(row.userId, max, now)}`),
+             ${row.expiresAt}, NULL, NULL, ${row.createdAt}, ${parentKeyId}
+      WHERE ${underCap(row.userId, max, now)}
+        AND NOT EXISTS (SELECT 1 FROM api_keys WHERE id = ${parentKeyId} AND revoked_at IS NOT NULL)`),
     auditInsertIf(
       db,
       meta,
@@ -103,6 +106,8 @@ export async function createApiKey(
     ),
   ]);
   if (inserted.meta.changes !== 1) {
+    const parent = parentKeyId ? await db.query.apiKeys.findFirst({ where: eq(apiKeys.id, parentKeyId) }) : null;
+    if (parent?.revokedAt) throw new AppError(401, "api_key_revoked", "The API key making this request was revoked");
     throw new AppError(409, "too_many_api_keys", `At most ${max} active API keys per user; revoke one first`, {
       max_active: max,
     });
@@ -139,23 +144,34 @@ export async function getOwnApiKey(db: Db, userId: string, id: string) {
   return row;
 }
 
+/** The key and every key made with it, at any depth, as a subquery of ids. */
+const keyTree = (id: string) =>
+  sql`WITH RECURSIVE tree(id) AS (SELECT ${id} UNION SELECT k.id FROM api_keys k JOIN tree ON k.parent_key_id = tree.id)
+      SELECT id FROM tree`;
+
+/** Revokes a key and, in the same statement, every unrevoked key made with it (they must not outlive it). */
 export async function revokeApiKey(db: Db, principal: Principal, id: string, meta: RequestMeta) {
   const row = await getOwnApiKey(db, principal.userId, id);
   if (row.revokedAt) throw new AppError(409, "already_revoked", "This API key is already revoked");
   const revokedAt = Date.now();
+  const live = and(
+    eq(apiKeys.userId, principal.userId),
+    isNull(apiKeys.revokedAt),
+    sql`${apiKeys.id} IN (${keyTree(id)})`,
+  );
+  const descendants = (await db.select({ id: apiKeys.id }).from(apiKeys).where(live))
+    .map((key) => key.id)
+    .filter((keyId) => keyId !== id);
   await db.batch([
-    db
-      .update(apiKeys)
-      .set({ revokedAt })
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, principal.userId))),
+    db.update(apiKeys).set({ revokedAt }).where(live),
     auditInsert(db, meta, actorOf(principal), {
       ownerId: principal.userId,
       action: "apikey.revoke",
       resourceType: "api_key",
       resourceId: id,
       oldValues: { revoked_at: null },
-      newValues: { revoked_at: new Date(revokedAt).toISOString() },
+      newValues: { revoked_at: new Date(revokedAt).toISOString(), made_with_it: descendants },
     }),
   ]);
-  return toApiKey({ ...row, revokedAt });
+  return { key: toApiKey({ ...row, revokedAt }), descendants };
 }
