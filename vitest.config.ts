@@ -58,6 +58,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             EMAIL_API_URL: inject("emailApiUrl"),
             // Local "internet" (test/worker/fake-web.ts); its /dns-query is the guard's resolver.
             FAKE_WEB_URL: inject("fakeWebUrl"),
+            FAKE_WEB_OTHER_URL: inject("fakeWebOtherUrl"),
             DOH_URL: `${inject("fakeWebUrl")}/dns-query`,
             // Local OpenAI Chat Completions server (test/worker/fake-openai.ts).
             FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),

@@ -5,7 +5,12 @@
  * otherwise the two writes were concurrent and the later HLC wins, with the pair
  * recorded as an auto-resolved conflict.
  */
-import { isRelationshipType, MAX_CONTENT_BYTES, RELATIONSHIP_TYPES } from "../../shared/graph-sync/content";
+import {
+  isRelationshipType,
+  MAX_CONTENT_BYTES,
+  protoKeyPath,
+  RELATIONSHIP_TYPES,
+} from "../../shared/graph-sync/content";
 import type { WriteResult, Writer } from "./apply-entity";
 import { getEntityRow } from "./apply-entity";
 import { conflictTypeOf, insertConflict } from "./conflicts";
@@ -33,6 +38,17 @@ function checkLink(ctx: Ctx, link: NonNullable<RelationshipWrite["link"]>) {
   }
   if (JSON.stringify(link.properties).length > MAX_CONTENT_BYTES) {
     throw new GraphError(400, "content_too_large", `Properties exceed ${MAX_CONTENT_BYTES} bytes`);
+  }
+  const protoPath = protoKeyPath(link.properties);
+  if (protoPath) {
+    throw new GraphError(
+      400,
+      "validation_failed",
+      `Invalid properties: ${protoPath}: __proto__ cannot be used as a key`,
+      {
+        issues: [{ path: protoPath, message: "__proto__ cannot be used as a key" }],
+      },
+    );
   }
   if (link.fromId === link.toId) throw new GraphError(400, "self_link", "A relationship joins two different entities");
   for (const id of [link.fromId, link.toId]) if (!getEntityRow(ctx, id)) throw notFound("entity", id);

@@ -136,6 +136,33 @@ export type ContentCheck =
   | { ok: true; content: Record<string, unknown> }
   | { ok: false; status: 400 | 422; code: string; message: string; issues?: { path: string; message: string }[] };
 
+/**
+ * Where a `__proto__` key sits in a JSON value (`attributes.__proto__`), or null. JSON.parse
+ * keeps such a key as data, but zod records and every `copy[key] = value` drop it without a
+ * word (or, worse, set a prototype), so content carrying one is refused instead of changed.
+ */
+export function protoKeyPath(value: unknown): string | null {
+  const pending: [unknown, string][] = [[value, ""]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, path] = next;
+    if (node === null || typeof node !== "object") continue;
+    if (Object.hasOwn(node, "__proto__")) return path ? `${path}.__proto__` : "__proto__";
+    for (const [key, child] of Object.entries(node)) pending.push([child, path ? `${path}.${key}` : key]);
+  }
+  return null;
+}
+
+/** `schema`, refusing (instead of silently dropping) a `__proto__` key anywhere in the raw input. */
+export function refuseProtoKeys<T extends z.ZodType>(schema: T) {
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      const path = protoKeyPath(value);
+      if (path) ctx.addIssue({ code: "custom", message: "__proto__ cannot be used as a key", path: path.split(".") });
+    })
+    .pipe(schema);
+}
+
 /** Validates one entity's content against its type: 422 for a type we do not know, 400 for bad content. */
 export function checkContent(type: string, content: unknown): ContentCheck {
   if (!isEntityType(type)) {
@@ -144,6 +171,17 @@ export function checkContent(type: string, content: unknown): ContentCheck {
       status: 422,
       code: "unknown_entity_type",
       message: `Unknown entity type "${type}"; known types: ${ENTITY_TYPES.join(", ")}`,
+    };
+  }
+  const protoPath = protoKeyPath(content);
+  if (protoPath) {
+    const message = "__proto__ cannot be used as a key";
+    return {
+      ok: false,
+      status: 400,
+      code: "validation_failed",
+      message: `Invalid ${type} content: ${protoPath}: ${message}`,
+      issues: [{ path: protoPath, message }],
     };
   }
   const parsed = CONTENT_SCHEMAS[type].safeParse(content);

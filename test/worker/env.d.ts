@@ -4,6 +4,8 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** test/worker/fake-web.ts */
     FAKE_WEB_URL: string;
+    /** test/worker/fake-web.ts on a second port: another origin */
+    FAKE_WEB_OTHER_URL: string;
     /** test/worker/fake-openai.ts */
     FAKE_OPENAI_URL: string;
     /** test/worker/fake-anthropic.ts */

@@ -4,6 +4,9 @@
  * - POST /mcp — open: tools `echo` {text}, `add` {a, b} (structured output),
  *   `slow` {ms}, `fail` (reports an error), `wipe` (no annotations, so dangerous).
  * - POST /private/mcp — the same, only with `Authorization: Bearer test-mcp-token`.
+ * - POST /endless/mcp?key=K&delay=MS — hand-written JSON-RPC whose tools/list never
+ *   ends: each page is empty, answered after MS, with a next cursor; GET
+ *   /endless/stats?key=K → `{pages}` served for K.
  * Every call is remembered; GET /calls lists them (name, arguments, authorization).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -86,11 +89,49 @@ async function handleMcp(req: IncomingMessage, res: ServerResponse, calls: Call[
   await transport.handleRequest(req, res, await readBody(req));
 }
 
+type JsonRpc = { id?: number | string; method?: string; params?: { protocolVersion?: string } };
+
+/** A server that pages its tool list forever, for the client's discovery bounds. */
+async function handleEndless(req: IncomingMessage, res: ServerResponse, url: URL, pages: Map<string, number>) {
+  const message = (await readBody(req)) as JsonRpc;
+  if (message.id === undefined) return res.writeHead(202).end();
+  const key = url.searchParams.get("key") ?? "";
+  let result: unknown = {};
+  if (message.method === "initialize") {
+    result = {
+      protocolVersion: message.params?.protocolVersion,
+      capabilities: { tools: {} },
+      serverInfo: { name: "endless", version: "1.0.0" },
+    };
+  } else if (message.method === "tools/list") {
+    const served = (pages.get(key) ?? 0) + 1;
+    pages.set(key, served);
+    result = { tools: [], nextCursor: `page-${served}` };
+    await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("delay") ?? 0)));
+  }
+  if (res.destroyed) return;
+  res
+    .writeHead(200, { "content-type": "application/json" })
+    .end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result }));
+}
+
 export async function startFakeMcpServer() {
   const calls: Call[] = [];
+  const endlessPages = new Map<string, number>();
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://fake").pathname;
+    const url = new URL(req.url ?? "/", "http://fake");
+    const path = url.pathname;
     if (path === "/calls") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(calls));
+    if (path === "/endless/stats") {
+      const pages = endlessPages.get(url.searchParams.get("key") ?? "") ?? 0;
+      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ pages }));
+    }
+    if (path === "/endless/mcp") {
+      if (req.method !== "POST") return res.writeHead(405, { allow: "POST" }).end();
+      return void handleEndless(req, res, url, endlessPages).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    }
     if (path !== "/mcp" && path !== "/private/mcp") return res.writeHead(404).end();
     if (path === "/private/mcp" && req.headers.authorization !== `Bearer ${FAKE_MCP_TOKEN}`)
       return res.writeHead(401, { "www-authenticate": "Bearer" }).end();

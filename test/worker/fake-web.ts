@@ -7,7 +7,9 @@
  *   `*.public.test` → 93.184.216.34, anything else → NXDOMAIN (no answers).
  * - GET /hello → text; /json → JSON; /echo → the request's method, body and
  *   content type as JSON; /big?bytes=N → N bytes; /slow?ms=N → waits;
- *   /redirect?to=URL → 302 to URL; /status?code=N → that status.
+ *   /redirect?to=URL → 302 to URL; /status?code=N → that status; /headers → the
+ *   request's headers as JSON. The same server also listens on a second port
+ *   (`otherUrl`): another origin, for redirects that cross one.
  * - Web-search APIs, three shapes: SearXNG `GET /searxng/search?q=&format=json`,
  *   Brave `GET /brave/res/v1/web/search?q=&count=` (X-Subscription-Token
  *   `test-brave-key`), Tavily `POST /tavily/search {query, max_results}` (Bearer
@@ -216,6 +218,8 @@ export async function startFakeWeb() {
         return res.writeHead(302, { location: param("to") }).end();
       case "/status":
         return res.writeHead(Number(param("code"))).end(`status ${param("code")}`);
+      case "/headers":
+        return sendJson(res, 200, req.headers);
       case "/searxng/search":
       case "/brave/res/v1/web/search":
       case "/tavily/search":
@@ -224,10 +228,18 @@ export async function startFakeWeb() {
         return res.writeHead(404).end("not found");
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const other = createServer((req, res) => server.emit("request", req, res));
+  const listen = (target: typeof server) =>
+    new Promise<string>((resolve) =>
+      target.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(target.address() as AddressInfo).port}`)),
+    );
+  const [url, otherUrl] = await Promise.all([listen(server), listen(other)]);
+  const close = (target: typeof server) => new Promise<void>((resolve) => target.close(() => resolve()));
   return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    url,
+    otherUrl,
+    close: async () => {
+      await Promise.all([close(server), close(other)]);
+    },
   };
 }

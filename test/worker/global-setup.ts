@@ -11,6 +11,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     emailApiUrl: string;
     fakeWebUrl: string;
+    fakeWebOtherUrl: string;
     fakeOpenAiUrl: string;
     fakeAnthropicUrl: string;
     fakeGoogleUrl: string;
@@ -27,6 +28,7 @@ export default async function setup(project: TestProject) {
   const google = await startFakeGoogle();
   project.provide("emailApiUrl", email.url);
   project.provide("fakeWebUrl", web.url);
+  project.provide("fakeWebOtherUrl", web.otherUrl);
   project.provide("fakeOpenAiUrl", openai.url);
   project.provide("fakeMcpUrl", mcp.url);
   project.provide("fakeAnthropicUrl", anthropic.url);

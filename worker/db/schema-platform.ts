@@ -99,8 +99,10 @@ export const apiKeys = sqliteTable(
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
     createdAt: createdAt(),
+    /** The key whose request created this one (null when a person did): revoking it revokes this too. */
+    parentKeyId: text("parent_key_id"),
   },
-  (t) => [index("api_keys_user_idx").on(t.userId, t.createdAt, t.id)],
+  (t) => [index("api_keys_user_idx").on(t.userId, t.createdAt, t.id), index("api_keys_parent_idx").on(t.parentKeyId)],
 );
 
 export const ACTOR_TYPES = ["user", "api_key", "system"] as const;

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { call, createApiKey, createUser, json } from "../../../test/worker/support/api";
+import { setConfig } from "../../../test/worker/support/config";
 import { rows, run, snapshot } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
 import { sha256Hex } from "../../lib/crypto";
@@ -203,6 +204,103 @@ describe("scope ceilings", () => {
 
     await run("UPDATE users SET role = 'developer' WHERE id = ?", user.id);
     expect((await mint()).status).toBe(201);
+  });
+});
+
+describe("keys made with keys", () => {
+  it("never outlive the key that made them (422 expiry_beyond_creating_key) and change nothing", async () => {
+    const user = await createUser();
+    const limit = new Date(Date.now() + 3600_000);
+    const minter = await createApiKey(user, ["keys:write", "account:read"], { expires_at: limit.toISOString() });
+    const before = await rows("SELECT id FROM api_keys WHERE user_id = ?", user.id);
+
+    for (const expiresAt of [undefined, new Date(limit.getTime() + 60_000).toISOString()]) {
+      const res = await call("/api/v1/keys", {
+        apiKey: minter.secret,
+        body: { name: "child", scopes: ["account:read"], ...(expiresAt ? { expires_at: expiresAt } : {}) },
+      });
+      const refused = await expectError(res, 422, "expiry_beyond_creating_key");
+      expect(refused.error.details).toEqual({ max_expires_at: limit.toISOString() });
+    }
+    expect(await rows("SELECT id FROM api_keys WHERE user_id = ?", user.id)).toEqual(before);
+    expect(
+      await rows("SELECT id FROM audit_logs WHERE user_id = ? AND action = 'apikey.create'", user.id),
+    ).toHaveLength(before.length);
+
+    const within = await call("/api/v1/keys", {
+      apiKey: minter.secret,
+      body: { name: "child", scopes: ["account:read"], expires_at: new Date(limit.getTime() - 60_000).toISOString() },
+    });
+    expect(within.status).toBe(201);
+    // A person (or a key without an expiry) may still make a key that never expires.
+    const forever = await createApiKey(user, ["keys:write", "account:read"]);
+    const child = await call("/api/v1/keys", { apiKey: forever.secret, body: { name: "c", scopes: ["account:read"] } });
+    expect(child.status).toBe(201);
+  });
+});
+
+describe("revoking a key that made keys", () => {
+  it("revokes every key made with it, at any depth, and no other key", async () => {
+    const user = await createUser();
+    const parent = await createApiKey(user, ["keys:write", "account:read"]);
+    const mint = async (secret: string, scopes: string[]) => {
+      const res = await call("/api/v1/keys", { apiKey: secret, body: { name: "child", scopes } });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return json<{ key: { id: string }; secret: string }>(res);
+    };
+    const child = await mint(parent.secret, ["keys:write", "account:read"]);
+    const grandchild = await mint(child.secret, ["account:read"]);
+    const sibling = await createApiKey(user, ["account:read"]);
+
+    const revoked = await call(`/api/v1/keys/${parent.key.id}`, { method: "DELETE", token: user.accessToken });
+    expect(revoked.status).toBe(200);
+    for (const key of [parent, child, grandchild]) {
+      await expectError(await call("/api/v1/me", { apiKey: key.secret }), 401, "api_key_revoked");
+    }
+    expect((await call("/api/v1/me", { apiKey: sibling.secret })).status).toBe(200);
+    const [audit] = await rows<{ new_values: string }>(
+      "SELECT new_values FROM audit_logs WHERE user_id = ? AND action = 'apikey.revoke'",
+      user.id,
+    );
+    expect(JSON.parse(audit!.new_values).made_with_it.sort()).toEqual([child.key.id, grandchild.key.id].sort());
+  });
+});
+
+describe("keys per user", () => {
+  it("caps active keys at api_keys.max_active_per_user (409 too_many_api_keys); revoked and expired ones do not count", async () => {
+    await setConfig("api_keys", { max_active_per_user: 3 });
+    try {
+      const user = await createUser();
+      const keys = [];
+      for (let i = 0; i < 3; i++) keys.push(await createApiKey(user, ["account:read"]));
+      const before = await snapshot();
+      const over = await call("/api/v1/keys", {
+        token: user.accessToken,
+        body: { name: "x", scopes: ["account:read"] },
+      });
+      const refused = await expectError(over, 409, "too_many_api_keys");
+      expect(refused.error.details).toEqual({ max_active: 3 });
+      const after = await snapshot();
+      expect(after.api_keys).toEqual(before.api_keys);
+      expect(after.audit_logs).toEqual(before.audit_logs);
+
+      await run("UPDATE api_keys SET expires_at = ? WHERE id = ?", Date.now() - 1000, keys[0]!.key.id);
+      expect((await createApiKey(user, ["account:read"])).secret).toMatch(/^ewk_/);
+      await expectError(
+        await call("/api/v1/keys", { token: user.accessToken, body: { name: "y", scopes: ["account:read"] } }),
+        409,
+        "too_many_api_keys",
+      );
+      const revoked = await call(`/api/v1/keys/${keys[1]!.key.id}`, { method: "DELETE", token: user.accessToken });
+      expect(revoked.status).toBe(200);
+      expect((await createApiKey(user, ["account:read"])).secret).toMatch(/^ewk_/);
+
+      // Another user's keys are their own count.
+      const other = await createUser();
+      expect((await createApiKey(other, ["account:read"])).secret).toMatch(/^ewk_/);
+    } finally {
+      await setConfig("api_keys", { max_active_per_user: 50 });
+    }
   });
 });
 

@@ -24,14 +24,15 @@ apiKeyRoutes.openapi(
     path: "/keys",
     tags: ["API keys"],
     summary: "Create an API key with scoped permissions",
-    description: "Honours `Idempotency-Key`. The secret is in this response only.",
+    description:
+      "Honours `Idempotency-Key`. The secret is in this response only. A user holds at most `api_keys.max_active_per_user` active keys (409 `too_many_api_keys`); a key made with an API key holds only scopes that key holds and expires no later than it (422 `expiry_beyond_creating_key`).",
     scopes: ["keys:write"],
     middleware: [idempotent],
     request: jsonBody(CreateApiKeyBody),
     responses: { 201: jsonResponse("Created", CreatedApiKeySchema), ...errorResponses(409, 413, 415, 422) },
   }),
   async (c) => {
-    const created = await createApiKey(getDb(c.env), c.var.principal, c.req.valid("json"), requestMeta(c));
+    const created = await createApiKey(c.env, getDb(c.env), c.var.principal, c.req.valid("json"), requestMeta(c));
     publishLater(c.executionCtx, c.env, c.var.principal.userId, "apikey.created", {
       id: created.key.id,
       name: created.key.name,
@@ -83,13 +84,21 @@ apiKeyRoutes.openapi(
     path: "/keys/{id}",
     tags: ["API keys"],
     summary: "Revoke one of your API keys; it stops working at once",
+    description: "Every key made with this key (by a request it authenticated), at any depth, is revoked with it.",
     scopes: ["keys:write"],
     request: { params: ApiKeyIdParam },
     responses: { 200: jsonResponse("Revoked", ApiKeySchema), ...errorResponses(404, 409) },
   }),
   async (c) => {
-    const key = await revokeApiKey(getDb(c.env), c.var.principal, c.req.valid("param").id, requestMeta(c));
-    await disconnectLive(c.env, c.var.principal.userId, { type: "api_key", id: key.id }, "api_key_revoked");
+    const { key, descendants } = await revokeApiKey(
+      getDb(c.env),
+      c.var.principal,
+      c.req.valid("param").id,
+      requestMeta(c),
+    );
+    for (const id of [key.id, ...descendants]) {
+      await disconnectLive(c.env, c.var.principal.userId, { type: "api_key", id }, "api_key_revoked");
+    }
     publishLater(c.executionCtx, c.env, c.var.principal.userId, "apikey.revoked", { id: key.id, name: key.name });
     return c.json(key, 200);
   },

@@ -4,6 +4,7 @@
  * without its record (or a record of a change that did not happen).
  * Values pass through `maskSecrets` first.
  */
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { auditLogs } from "../../db/schema";
 import { newId } from "../../lib/ids";
@@ -29,8 +30,8 @@ export type AuditEntry = {
   newValues?: Record<string, unknown> | null;
 };
 
-export function auditInsert(db: Db, meta: RequestMeta, actor: Actor, entry: AuditEntry) {
-  return db.insert(auditLogs).values({
+function auditRow(meta: RequestMeta, actor: Actor, entry: AuditEntry) {
+  return {
     id: newId(),
     userId: entry.ownerId,
     actorId: actor.id,
@@ -44,5 +45,25 @@ export function auditInsert(db: Db, meta: RequestMeta, actor: Actor, entry: Audi
     userAgent: meta.userAgent,
     requestId: meta.requestId,
     createdAt: Date.now(),
-  });
+  };
+}
+
+export function auditInsert(db: Db, meta: RequestMeta, actor: Actor, entry: AuditEntry) {
+  return db.insert(auditLogs).values(auditRow(meta, actor, entry));
+}
+
+/**
+ * `auditInsert` for a change that is itself conditional (an `INSERT … SELECT … WHERE`):
+ * put it after the change in the same batch with a `condition` that holds only if the
+ * change happened, and the record is written exactly when the change is.
+ */
+export function auditInsertIf(db: Db, meta: RequestMeta, actor: Actor, entry: AuditEntry, condition: SQL) {
+  const row = auditRow(meta, actor, entry);
+  const json = (value: Record<string, unknown> | null) => (value ? JSON.stringify(value) : null);
+  // Every column of audit_logs, in the schema's order (drizzle inserts a raw SELECT into all of them).
+  return db.insert(auditLogs).select(sql`
+    SELECT ${row.id}, ${row.userId}, ${row.actorId}, ${row.actorType}, ${row.action}, ${row.resourceType},
+           ${row.resourceId}, ${json(row.oldValues)}, ${json(row.newValues)}, ${row.ipAddress}, ${row.userAgent},
+           ${row.requestId}, ${row.createdAt}
+    WHERE ${condition}`);
 }

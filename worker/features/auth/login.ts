@@ -53,7 +53,7 @@ export async function login(env: Env, db: Db, input: { email: string; password: 
 }
 
 export type RefreshResult =
-  | { ok: true; tokens: Awaited<ReturnType<typeof continueSession>>["tokens"]; userId: string }
+  | { ok: true; tokens: Awaited<ReturnType<typeof continueSession>>; userId: string }
   | { ok: false; userId: string; sessionId: string };
 
 export async function refresh(env: Env, db: Db, token: string, meta: RequestMeta): Promise<RefreshResult> {
@@ -79,10 +79,9 @@ export async function refresh(env: Env, db: Db, token: string, meta: RequestMeta
   }
   const user = await db.query.users.findFirst({ where: eq(users.id, outcome.userId) });
   if (!user?.isActive) throw new AppError(403, "account_disabled", "This account is deactivated");
-  const next = await continueSession(env, db, user, outcome.familyId, meta);
-  await next.statement;
+  const tokens = await continueSession(env, db, user, outcome.familyId, meta);
   increment("auth_events_total", { event: "refresh" });
-  return { ok: true, tokens: next.tokens, userId: user.id };
+  return { ok: true, tokens, userId: user.id };
 }
 
 /** Ends the caller's session: its refresh tokens stop working and its access tokens are denied. */

@@ -2,7 +2,8 @@
  * Login sessions as refresh-token families: a login starts a family; each refresh
  * spends one token and issues the next; presenting a spent token means it leaked,
  * so the whole family is revoked. Revoking a family also denies its access tokens
- * until they expire (revoked_sessions, checked by the auth middleware on every request).
+ * (revoked_sessions, checked by the auth middleware on every request) and, for as long
+ * as any refresh token of the family could still be valid, refuses to extend it.
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
@@ -23,9 +24,14 @@ export type TokenPair = {
   session_id: string;
 };
 
+/** How long refresh tokens live (REFRESH_TOKEN_TTL_SECONDS, 30 days by default). */
+export function refreshTokenTtlSeconds(env: Pick<Env, "REFRESH_TOKEN_TTL_SECONDS">): number {
+  return Number(env.REFRESH_TOKEN_TTL_SECONDS) || 2_592_000;
+}
+
 async function refreshTokenRow(env: Env, userId: string, familyId: string, meta: RequestMeta) {
   const token = randomToken(REFRESH_PREFIX);
-  const ttl = Number(env.REFRESH_TOKEN_TTL_SECONDS) || 2_592_000;
+  const ttl = refreshTokenTtlSeconds(env);
   const row = {
     id: newId(),
     userId,
@@ -62,10 +68,14 @@ export async function startSession(env: Env, db: Db, user: { id: string; role: R
   return { tokens: await pair(env, user, familyId, token), statement: db.insert(refreshTokens).values(row) };
 }
 
-/** Statements that end a session: its refresh tokens and every access token it minted. */
+/**
+ * Statements that end a session: its refresh tokens and every access token it minted.
+ * The revocation row outlives the longest token the family could hold (access or
+ * refresh), so housekeeping cannot bring a session back by pruning it early.
+ */
 export function revokeSessionStatements(env: Env, db: Db, userId: string, familyId: string, reason: string) {
   const now = Date.now();
-  const accessTtlMs = accessTokenTtlSeconds(env) * 1000;
+  const keepMs = Math.max(accessTokenTtlSeconds(env), refreshTokenTtlSeconds(env)) * 1000;
   return [
     db
       .update(refreshTokens)
@@ -75,8 +85,11 @@ export function revokeSessionStatements(env: Env, db: Db, userId: string, family
       ),
     db
       .insert(revokedSessions)
-      .values({ familyId, userId, reason, expiresAt: now + accessTtlMs, createdAt: now })
-      .onConflictDoNothing(),
+      .values({ familyId, userId, reason, expiresAt: now + keepMs, createdAt: now })
+      .onConflictDoUpdate({
+        target: revokedSessions.familyId,
+        set: { expiresAt: sql`MAX(${revokedSessions.expiresAt}, excluded.expires_at)` },
+      }),
   ] as const;
 }
 
@@ -112,7 +125,12 @@ export async function spendRefreshToken(db: Db, token: string): Promise<RotateOu
   throw new AppError(401, "invalid_refresh_token", "The refresh token is invalid, revoked or expired");
 }
 
-/** The next token of a family after a successful spend. */
+/**
+ * Issues the next token of a family after a successful spend. The insert and the
+ * check that the family is still live are one statement, so a logout, password
+ * reset or reuse detection that lands between the spend and this insert wins:
+ * nothing is inserted and the caller gets 401 instead of a session back.
+ */
 export async function continueSession(
   env: Env,
   db: Db,
@@ -121,5 +139,14 @@ export async function continueSession(
   meta: RequestMeta,
 ) {
   const { token, row } = await refreshTokenRow(env, user.id, familyId, meta);
-  return { tokens: await pair(env, user, familyId, token), statement: db.insert(refreshTokens).values(row) };
+  const result = await db.run(sql`
+    INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, ip, user_agent)
+    SELECT ${row.id}, ${row.userId}, ${row.familyId}, ${row.tokenHash}, ${row.createdAt}, ${row.expiresAt},
+           ${row.ip}, ${row.userAgent}
+    WHERE NOT EXISTS (SELECT 1 FROM revoked_sessions WHERE family_id = ${familyId})
+      AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ${familyId} AND revoked_at IS NOT NULL)`);
+  if (result.meta.changes !== 1) {
+    throw new AppError(401, "invalid_refresh_token", "The refresh token is invalid, revoked or expired");
+  }
+  return pair(env, user, familyId, token);
 }

@@ -33,6 +33,7 @@ export const SCOPES = [
   "admin:users",
   "admin:config",
   "admin:audit",
+  "admin:memory",
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

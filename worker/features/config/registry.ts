@@ -38,6 +38,12 @@ export const CONFIG_REGISTRY = {
     }),
     default: { max_connections_per_user: 20, max_topics_per_connection: 50, replay_buffer_size: 500 },
   },
+  api_keys: {
+    description: "API keys: how many active (unrevoked, unexpired) keys one user may hold",
+    isPublic: false,
+    schema: z.object({ max_active_per_user: z.number().int().min(1).max(10_000) }),
+    default: { max_active_per_user: 50 },
+  },
   registration: {
     description: "Whether anyone may register (admins can still create users when closed)",
     isPublic: true,

@@ -199,6 +199,77 @@ describe("entities over REST", () => {
   });
 });
 
+describe("a __proto__ key in content", () => {
+  const send = (path: string, rawBody: string, method = "POST") =>
+    call(path, { token: alice.accessToken, method, rawBody, headers: { "content-type": "application/json" } });
+  const entities = async (tag: string) =>
+    (await json<{ items: EntityState[] }>(await call(`/api/v1/graph/entities?q=${tag}`, { token: alice.accessToken })))
+      .items;
+
+  it("is refused with 400 wherever it sits, and nothing is written", async () => {
+    const tag = `p${Date.now()}`;
+    for (const content of [
+      `{"name":"Lamp ${tag}","attributes":{"__proto__":"evil","colour":"red"}}`,
+      `{"name":"Lamp ${tag}","__proto__":{"polluted":true}}`,
+      `{"name":"Lamp ${tag}","state":{"__proto__":{"on":true}}}`,
+    ]) {
+      const res = await send("/api/v1/graph/entities", `{"type":"device","content":${content}}`);
+      const refused = await expectError(res, 400, "validation_failed");
+      expect(JSON.stringify(refused.error)).toContain("__proto__");
+    }
+    expect(await entities(tag)).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+    const lamp = await create(alice, "device", { name: `Lamp ${tag}`, attributes: { colour: "red" } });
+    const patch = await send(
+      `/api/v1/graph/entities/${lamp.id}`,
+      `{"patch":{"attributes":{"__proto__":"x"}},"base_version":"${lamp.version}"}`,
+      "PATCH",
+    );
+    await expectError(patch, 400, "validation_failed");
+    const other = await create(alice, "room", { name: `Room ${tag}` });
+    const link = await send(
+      "/api/v1/graph/relationships",
+      `{"from_id":"${lamp.id}","to_id":"${other.id}","type":"located_in","properties":{"__proto__":"x"}}`,
+    );
+    await expectError(link, 400, "validation_failed");
+    const [current] = (await entities(tag)).filter((entity) => entity.id === lamp.id);
+    expect(current).toMatchObject({ version: lamp.version, content: { attributes: { colour: "red" } } });
+  });
+
+  it("is refused in a synced change too (400 with the change's index), and the batch applies nothing", async () => {
+    const now = Date.now();
+    const change = (id: string, content: string, counter: number) =>
+      `{"op":"upsert","client_change_id":"${id}","counter":${counter},"hlc":"${hlc(now, "proto-dev")}",` +
+      `"entity_id":"${id}-${now}","entity_type":"device","version":"${id}-v1-${now}","parents":[],"content":${content}}`;
+    const body =
+      `{"protocol_versions":[1],"device_id":"proto-dev","clock":{"proto-dev":2},"cursor":0,"changes":[` +
+      `${change("fine", `{"name":"Fine ${now}"}`, 1)},` +
+      `${change("evil", `{"name":"Evil ${now}","attributes":{"__proto__":"x"}}`, 2)}]}`;
+    const refused = await expectError(await send("/api/v1/graph/sync/push", body), 400, "validation_failed");
+    expect(refused.error.details).toMatchObject({ index: 1, client_change_id: "evil" });
+    for (const id of [`fine-${now}`, `evil-${now}`]) {
+      await expectError(
+        await call(`/api/v1/graph/entities/${id}`, { token: alice.accessToken }),
+        404,
+        "unknown_entity",
+      );
+    }
+  });
+
+  it("keeps other keys that name Object members (constructor, toString) as data", async () => {
+    const tag = `c${Date.now()}`;
+    const res = await send(
+      "/api/v1/graph/entities",
+      `{"type":"device","content":{"name":"Hub ${tag}","attributes":{"constructor":"kept","toString":"also"}}}`,
+    );
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect((await json<EntityState>(res)).content).toMatchObject({
+      attributes: { constructor: "kept", toString: "also" },
+    });
+  });
+});
+
 describe("attachments", () => {
   it("stores bytes in R2 with their SHA-256 and streams them back", async () => {
     const manual = await create(alice, "manual", { name: "Boiler manual" });

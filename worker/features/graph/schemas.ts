@@ -5,7 +5,7 @@
  * 422, content that does not fit its type 400.
  */
 import { z } from "@hono/zod-openapi";
-import { CONTENT_SCHEMAS, ENTITY_TYPES, RELATIONSHIP_TYPES } from "../../../shared/graph-sync/content";
+import { CONTENT_SCHEMAS, ENTITY_TYPES, RELATIONSHIP_TYPES, refuseProtoKeys } from "../../../shared/graph-sync/content";
 import {
   AttachmentState,
   ConflictState,
@@ -49,7 +49,12 @@ const EntityTypeName = z
   .min(1)
   .max(32)
   .openapi({ description: `One of: ${ENTITY_TYPES.join(", ")}; anything else is 422`, example: "room" });
-const Content = z.record(z.string(), z.unknown()).openapi({ description: "Typed by `type`; see EntityContent" });
+/** A raw JSON object; a `__proto__` key anywhere in it is a 400, never silently dropped. */
+const JsonRecord = () => refuseProtoKeys(z.record(z.string(), z.unknown()));
+const Content = JsonRecord().openapi({
+  type: "object",
+  description: "Typed by `type`; see EntityContent. A `__proto__` key anywhere is refused (400).",
+});
 
 export const CreateEntityBody = z
   .object({ id: Id.optional(), type: EntityTypeName, content: Content })
@@ -163,7 +168,7 @@ export const LinkBody = z
         description: `One of: ${RELATIONSHIP_TYPES.join(", ")}; anything else is 422`,
         example: "located_in",
       }),
-    properties: z.record(z.string(), z.unknown()).optional(),
+    properties: JsonRecord().openapi({ type: "object" }).optional(),
   })
   .strict()
   .openapi("GraphLink");

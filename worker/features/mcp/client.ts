@@ -41,6 +41,9 @@ export class RemoteError extends Error {
 }
 
 const MAX_TOOLS = 200;
+/** Discovery follows at most this many pages, within DISCOVERY_BUDGET single-request timeouts in all. */
+export const MAX_TOOL_PAGES = 20;
+const DISCOVERY_BUDGET = 3;
 
 /** SDK clients validate structured output with ajv by default, which compiles code; workerd forbids that. */
 const validator = new CfWorkerJsonSchemaValidator();
@@ -54,6 +57,7 @@ function findOutboundError(error: unknown): OutboundError | undefined {
 }
 
 function asRemoteError(error: unknown): RemoteError {
+  if (error instanceof RemoteError) return error;
   const outbound = findOutboundError(error);
   if (outbound) return new RemoteError(outbound.code, outbound.message);
   const message = error instanceof Error ? error.message : String(error);
@@ -83,19 +87,32 @@ async function withClient<T>(
   }
 }
 
-/** The server's name, version and tools (the first MAX_TOOLS, pages followed). */
+/**
+ * The server's name, version and tools (the first MAX_TOOLS, pages followed). A server
+ * that keeps answering with another cursor is cut off after MAX_TOOL_PAGES pages or
+ * DISCOVERY_BUDGET × its timeout in all, whichever comes first.
+ */
 export function discoverRemote(env: Env, server: RemoteServer): Promise<RemoteCatalog> {
   return withClient(env, server, undefined, async (client) => {
+    const budgetMs = server.timeoutMs * DISCOVERY_BUDGET;
+    const budget = AbortSignal.timeout(budgetMs);
     const tools: RemoteTool[] = [];
     let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {}, { timeout: server.timeoutMs });
-      for (const tool of page.tools) {
+    for (let page = 0; page === 0 || (cursor && tools.length < MAX_TOOLS); page++) {
+      if (page === MAX_TOOL_PAGES)
+        throw new RemoteError("mcp_too_many_pages", `the server's tool list ran past ${MAX_TOOL_PAGES} pages`);
+      const listed = await client
+        .listTools(cursor ? { cursor } : {}, { timeout: server.timeoutMs, signal: budget })
+        .catch((error: unknown) => {
+          if (!budget.aborted) throw error;
+          throw new RemoteError("mcp_discovery_timeout", `listing the server's tools took over ${budgetMs} ms`);
+        });
+      for (const tool of listed.tools) {
         const parsed = RemoteToolSchema.safeParse(tool);
         if (parsed.success) tools.push(parsed.data);
       }
-      cursor = page.nextCursor;
-    } while (cursor && tools.length < MAX_TOOLS);
+      cursor = listed.nextCursor;
+    }
     const info = client.getServerVersion();
     return { serverName: info?.name ?? "mcp", version: info?.version ?? "0.0.0", tools: tools.slice(0, MAX_TOOLS) };
   });

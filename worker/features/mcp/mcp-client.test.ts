@@ -12,6 +12,7 @@ import { setConfig } from "../../../test/worker/support/config";
 import { rows, snapshot } from "../../../test/worker/support/db";
 import { expectError } from "../../../test/worker/support/envelope";
 import { allowLocalServers, as, type Extension, install, outcomeOf, runTool } from "../../../test/worker/support/tools";
+import { MAX_TOOL_PAGES } from "./client";
 
 type Call = { tool: string; arguments: unknown; authorization: string | null };
 
@@ -92,6 +93,35 @@ describe("installing an MCP server", () => {
       { tool: "echo", arguments: { text: "through the lock" }, authorization: `Bearer ${FAKE_MCP_TOKEN}` },
     ]);
     expect(JSON.stringify(await snapshot())).not.toContain(FAKE_MCP_TOKEN);
+  });
+});
+
+describe("tool discovery is bounded", () => {
+  const endless = async (key: string, delay: number, config: Record<string, unknown> = {}) => {
+    const user = await createUser();
+    const res = await call("/api/v1/extensions", {
+      ...as(user),
+      body: { kind: "mcp", name: "endless", url: `${env.FAKE_MCP_URL}/endless/mcp?key=${key}&delay=${delay}`, config },
+    });
+    const stats = async () =>
+      (await (await fetch(`${env.FAKE_MCP_URL}/endless/stats?key=${key}`)).json()) as { pages: number };
+    return { user, res, stats };
+  };
+
+  it("stops following a tool list that never ends after MAX_TOOL_PAGES pages (422) and installs nothing", async () => {
+    const { user, res, stats } = await endless(crypto.randomUUID(), 0);
+    const refused = await expectError(res, 422, "mcp_unreachable");
+    expect(refused.error.details).toEqual({ reason: "mcp_too_many_pages" });
+    expect((await stats()).pages).toBe(MAX_TOOL_PAGES);
+    expect(await rows("SELECT id FROM user_extensions WHERE user_id = ?", user.id)).toEqual([]);
+  });
+
+  it("gives the whole listing a time budget of a few request timeouts (422)", async () => {
+    const { user, res, stats } = await endless(crypto.randomUUID(), 700, { timeout_ms: 2_000 });
+    const refused = await expectError(res, 422, "mcp_unreachable");
+    expect(refused.error.details).toEqual({ reason: "mcp_discovery_timeout" });
+    expect((await stats()).pages).toBeLessThan(MAX_TOOL_PAGES);
+    expect(await rows("SELECT id FROM user_extensions WHERE user_id = ?", user.id)).toEqual([]);
   });
 });
 

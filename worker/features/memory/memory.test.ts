@@ -182,7 +182,7 @@ describe("scope", () => {
     await expectError(
       await call("/api/v1/memories", { token: alice.accessToken, body: { content: "x", scope: "global" } }),
       403,
-      "global_requires_admin",
+      "insufficient_scope",
     );
     const policy = await remember(admin, {
       content: "Company holiday: the office closes on December 24.",
@@ -204,6 +204,48 @@ describe("scope", () => {
       await call("/api/v1/memories?scope=global&limit=100", { token: bob.accessToken }),
     );
     expect(listed.items.map((m) => m.id)).toContain(policy.id);
+  });
+});
+
+describe("global memories need admin:memory", () => {
+  it("refuses an admin's API key without admin:memory (403) and changes nothing; accepts one with it", async () => {
+    const narrow = await createApiKey(admin, ["memory:read", "memory:write"]);
+    const wide = await createApiKey(admin, ["memory:read", "memory:write", "admin:memory"]);
+    const body = { content: "Global notice written by a key", scope: "global" };
+    const before = await rows("SELECT id FROM memories WHERE scope = 'global'");
+
+    const refused = await expectError(
+      await call("/api/v1/memories", { apiKey: narrow.secret, body }),
+      403,
+      "insufficient_scope",
+    );
+    expect(refused.error.details).toMatchObject({ missing: ["admin:memory"] });
+    expect(await rows("SELECT id FROM memories WHERE scope = 'global'")).toEqual(before);
+
+    const own = await json<Memory>(
+      await call("/api/v1/memories", { apiKey: narrow.secret, body: { content: "mine" } }),
+    );
+    const publish = await call(`/api/v1/memories/${own.id}`, {
+      method: "PATCH",
+      apiKey: narrow.secret,
+      body: { scope: "global" },
+    });
+    await expectError(publish, 403, "insufficient_scope");
+
+    const created = await call("/api/v1/memories", { apiKey: wide.secret, body });
+    expect(created.status).toBe(201);
+    const notice = await json<Memory>(created);
+    const removal = await call(`/api/v1/memories/${notice.id}`, { method: "DELETE", apiKey: narrow.secret });
+    await expectError(removal, 403, "insufficient_scope");
+    expect(await rows("SELECT id FROM memories WHERE id = ?", notice.id)).toHaveLength(1);
+    expect((await call(`/api/v1/memories/${notice.id}`, { method: "DELETE", apiKey: wide.secret })).status).toBe(200);
+  });
+
+  it("gives admin:memory to admins only", async () => {
+    await expectError(
+      await call("/api/v1/keys", { token: alice.accessToken, body: { name: "x", scopes: ["admin:memory"] } }),
+      403,
+    );
   });
 });
 

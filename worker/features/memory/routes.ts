@@ -1,7 +1,8 @@
 /**
  * /api/v1/memories: everything the platform remembers, which people can inspect,
- * search, add, edit and delete. Global memories are readable by every user and
- * written by admins only.
+ * search, add, edit and delete. Global memories are readable by every user;
+ * writing one also needs the `admin:memory` scope (admins hold it; an admin's API
+ * key only if it was given it).
  */
 import { getDb } from "../../db/client";
 import { AppError } from "../../errors";
@@ -39,11 +40,17 @@ export const memoryRoutes = createRouter();
 const TAGS = ["Memory"];
 const parseTime = (iso: string | undefined) => (iso ? Date.parse(iso) : undefined);
 
+/** Creating, editing, deleting or publishing a global memory needs `admin:memory` on top of `memory:write`. */
 function checkGlobal(principal: Principal, scope: string | undefined) {
-  if (scope === "global" && principal.role !== "admin") {
-    throw new AppError(403, "global_requires_admin", "Only admins write global memories");
+  if (scope === "global" && !principal.scopes.has("admin:memory")) {
+    throw new AppError(403, "insufficient_scope", "Writing a global memory needs the admin:memory scope", {
+      required: ["memory:write", "admin:memory"],
+      missing: ["admin:memory"],
+    });
   }
 }
+
+const GLOBAL_NOTE = "Writing a global memory (`scope: global`) also needs `admin:memory`.";
 
 function futureExpiry(iso: string | null | undefined): number | null | undefined {
   if (iso === undefined || iso === null) return iso;
@@ -58,7 +65,7 @@ memoryRoutes.openapi(
     path: "/memories",
     tags: TAGS,
     summary: "Remember something",
-    description: "The content is split into chunks and indexed for keyword and semantic search.",
+    description: `The content is split into chunks and indexed for keyword and semantic search. ${GLOBAL_NOTE}`,
     scopes: ["memory:write"],
     request: jsonBody(CreateMemoryBody),
     responses: { 201: jsonResponse("Stored", MemorySchema), ...errorResponses(413, 415, 422, 503) },
@@ -172,6 +179,7 @@ memoryRoutes.openapi(
     path: "/memories/{id}",
     tags: TAGS,
     summary: "Edit a memory; changed content is re-indexed",
+    description: GLOBAL_NOTE,
     scopes: ["memory:write"],
     request: { params: MemoryIdParam, ...jsonBody(UpdateMemoryBody) },
     responses: { 200: jsonResponse("Updated", MemorySchema), ...errorResponses(404, 413, 415, 422, 503) },
@@ -205,6 +213,7 @@ memoryRoutes.openapi(
     path: "/memories/{id}",
     tags: TAGS,
     summary: "Forget a memory, its chunks and its vectors",
+    description: GLOBAL_NOTE,
     scopes: ["memory:write"],
     request: { params: MemoryIdParam },
     responses: { 200: jsonResponse("Deleted", MemorySchema), ...errorResponses(404) },
@@ -213,6 +222,7 @@ memoryRoutes.openapi(
     const { principal } = c.var;
     const db = getDb(c.env);
     const row = await getOwnMemory(db, principal.userId, c.req.valid("param").id);
+    checkGlobal(principal, row.scope);
     const counts = await chunkCounts(db, [row.id]);
     await deleteMemories(c.env, [row], { actor: actorOf(principal), meta: requestMeta(c) });
     return c.json(toMemory({ ...row, chunkCount: counts.get(row.id) ?? 0 }, principal.userId), 200);

@@ -76,4 +76,34 @@ describe("the outbound guard", () => {
     const small = await guardedFetch(env, `${env.FAKE_WEB_URL}/big?bytes=5000`);
     expect((await small.arrayBuffer()).byteLength).toBe(5000);
   });
+
+  it("sends credential headers on a same-origin redirect and drops them on a cross-origin one", async () => {
+    const other = new URL(env.FAKE_WEB_OTHER_URL).host;
+    await setConfig("outbound", { ...base, allow_private_hosts: [fakeWebHost(), other] });
+    const headers = {
+      authorization: "Bearer sk-secret",
+      "proxy-authorization": "Basic c2VjcmV0",
+      cookie: "session=secret",
+      "x-api-key": "provider-key",
+      "api-key": "azure-key",
+      "x-goog-api-key": "google-key",
+      "x-trace": "kept",
+    };
+    const secrets = ["authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-goog-api-key"];
+    const via = (to: string) => `${env.FAKE_WEB_URL}/redirect?to=${encodeURIComponent(to)}`;
+
+    const same = await (await guardedFetch(env, via("/headers"), { headers })).json<Record<string, string>>();
+    expect(same).toMatchObject(headers);
+
+    const cross = await (await guardedFetch(env, via(`${env.FAKE_WEB_OTHER_URL}/headers`), { headers })).json<
+      Record<string, string>
+    >();
+    expect(cross["x-trace"]).toBe("kept");
+    for (const name of secrets) expect(cross).not.toHaveProperty(name);
+
+    // Once dropped they stay dropped, even when a later hop comes back to the first origin.
+    const back = `${env.FAKE_WEB_OTHER_URL}/redirect?to=${encodeURIComponent(`${env.FAKE_WEB_URL}/headers`)}`;
+    const returned = await (await guardedFetch(env, via(back), { headers })).json<Record<string, string>>();
+    for (const name of secrets) expect(returned).not.toHaveProperty(name);
+  });
 });

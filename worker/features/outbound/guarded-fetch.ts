@@ -2,7 +2,9 @@
  * The one way to fetch a URL a user can steer (http_fetch, web search endpoints,
  * MCP servers, model base URLs): every hop of a redirect chain is checked against
  * the address policy and DNS, the response body is capped in bytes, and the whole
- * exchange in time. Limits come from the `outbound` system setting unless the
+ * exchange in time. A redirect to another origin drops credential headers, so a
+ * provider key or bearer token never follows a hop to a host the caller did not
+ * name. Limits come from the `outbound` system setting unless the
  * caller passes its own (model streams run longer than a page fetch).
  */
 import { getConfig } from "../config/service";
@@ -22,6 +24,20 @@ export class OutboundError extends Error {
 export type OutboundLimits = { maxBytes?: number; timeoutMs?: number; maxRedirects?: number };
 
 const DEFAULT_MAX_REDIRECTS = 5;
+
+/** Headers that carry a credential; `-key`, `-token`, `-secret` and `-signature` suffixes count too. */
+const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "api-key", "x-api-key"]);
+const CREDENTIAL_SUFFIX = /[-_](key|token|secret|signature|auth)$/;
+
+/** The headers to send on after a redirect from `from` to `to`: all of them same-origin, none that authenticate otherwise. */
+export function headersForHop(headers: HeadersInit | undefined, from: URL, to: URL): Headers {
+  const next = new Headers(headers);
+  if (from.origin === to.origin) return next;
+  for (const name of [...next.keys()]) {
+    if (CREDENTIAL_HEADERS.has(name) || CREDENTIAL_SUFFIX.test(name)) next.delete(name);
+  }
+  return next;
+}
 
 /** Throws OutboundError("outbound_blocked") unless every check passes. */
 export async function assertOutboundAllowed(env: Env, url: URL, signal?: AbortSignal): Promise<void> {
@@ -70,7 +86,9 @@ export async function guardedFetch(
       const location = res.headers.get("location");
       if (res.status < 300 || res.status > 399 || !location) return capBody(res, maxBytes);
       await res.body?.cancel();
+      const previous = url;
       url = new URL(location, url);
+      request = { ...request, headers: headersForHop(request.headers, previous, url) };
       // 303 (and, by browser custom, 301/302 after POST) turn into a GET without a body.
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && request.method === "POST"))
         request = { ...request, method: "GET", body: undefined };
