@@ -31,7 +31,17 @@ export const VectorClock = z
   .describe("Per device: how many of that device's changes are known; `server` is the feed position");
 export type VectorClock = z.infer<typeof VectorClock>;
 
-const JsonObject = z.record(z.string().max(64), z.unknown());
+/**
+ * A JSON object. A `__proto__` key at its top is refused here, because the record would drop it
+ * unseen; deeper ones reach the content check, which names the change (content.ts, protoKeyPath).
+ */
+const JsonObject = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (value !== null && typeof value === "object" && Object.hasOwn(value, "__proto__"))
+      ctx.addIssue({ code: "custom", message: "__proto__ cannot be used as a key", path: ["__proto__"] });
+  })
+  .pipe(z.record(z.string().max(64), z.unknown()));
 
 const ChangeBase = {
   client_change_id: z.string().min(1).max(64).describe("Unique per device; a retried change is applied once"),

@@ -257,6 +257,21 @@ describe("a __proto__ key in content", () => {
     }
   });
 
+  it("is refused at the top of a synced change's content too (400), and nothing is applied", async () => {
+    const now = Date.now();
+    const body =
+      `{"protocol_versions":[1],"device_id":"proto-top","clock":{"proto-top":1},"cursor":0,"changes":[` +
+      `{"op":"upsert","client_change_id":"top","counter":1,"hlc":"${hlc(now, "proto-top")}",` +
+      `"entity_id":"top-${now}","entity_type":"device","version":"top-v1-${now}","parents":[],` +
+      `"content":{"name":"Top ${now}","__proto__":{"polluted":true}}}]}`;
+    await expectError(await send("/api/v1/graph/sync/push", body), 400, "validation_failed");
+    await expectError(
+      await call(`/api/v1/graph/entities/top-${now}`, { token: alice.accessToken }),
+      404,
+      "unknown_entity",
+    );
+  });
+
   it("keeps other keys that name Object members (constructor, toString) as data", async () => {
     const tag = `c${Date.now()}`;
     const res = await send(
