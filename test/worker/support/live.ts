@@ -156,7 +156,7 @@ export function sample(text: string, series: string): number {
  * Scrapes until `read(text)` satisfies `done` (metrics land in the MetricsHub from
  * each request's waitUntil), at most `timeoutMs`; returns the last value read.
  */
-export async function settle<T>(read: (text: string) => T, done: (value: T) => boolean, timeoutMs = 2_000) {
+export async function settle<T>(read: (text: string) => T, done: (value: T) => boolean, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   let value = read(await scrape());
   while (!done(value) && Date.now() < deadline) {

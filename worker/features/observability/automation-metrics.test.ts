@@ -38,7 +38,7 @@ async function expectMoves(series: Record<string, number>, act: () => Promise<un
   await act();
   const moved = (values: number[]) => values.map((value, i) => value - (before[i] ?? 0));
   const enough = (values: number[]) => moved(values).every((delta, i) => delta >= (series[names[i]!] ?? 0));
-  const after = moved(await settle(read, enough, 5_000));
+  const after = moved(await settle(read, enough, 30_000));
   for (const [i, name] of names.entries()) expect(after[i], name).toBeGreaterThanOrEqual(series[name] ?? 0);
 }
 

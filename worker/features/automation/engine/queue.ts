@@ -91,10 +91,11 @@ export class QueueEngine {
       this.#recovered = true;
     }
     await this.#promote();
-    await this.#dispatch();
+    const lookedAt = Date.now();
+    await this.#dispatch(lookedAt);
     const nextDelivery = await pumpDeliveries(this.env, this.userId, this.#deliveries, () => this.pump());
     const nextSchedule = await fireDueSchedules(this.env, this.userId, "alarm");
-    const nextTask = await this.#nextTaskTime();
+    const nextTask = await this.#nextTaskTime(lookedAt);
     const heartbeat = this.#inFlight.size || this.#deliveries.size ? Date.now() + HEARTBEAT_MS : null;
     const times = [nextDelivery, nextSchedule, nextTask, heartbeat].filter((t): t is number => t !== null);
     await this.setAlarm(times.length ? Math.min(...times) : null);
@@ -165,11 +166,11 @@ export class QueueEngine {
     return row?.n ?? 0;
   }
 
-  async #dispatch() {
+  /** Starts the tasks due at `now` while slots are free; the rate-limited ones are deferred. */
+  async #dispatch(now: number) {
     const { max_concurrent_per_user: limit } = await getConfig(this.env, "task_queue");
     let free = limit - (await this.#busySlots());
     if (free <= 0) return;
-    const now = Date.now();
     for (const task of await readyTasks(getDb(this.env), this.userId, now, free + 20)) {
       const needsSlot = task.kind !== "group";
       if (needsSlot && free <= 0) continue;
@@ -298,9 +299,12 @@ export class QueueEngine {
     return { ok: false, code, message: started.message, retryable: !(started instanceof AppError), costMicros: 0 };
   }
 
-  /** When the queue next has something to do that no event will announce. */
-  async #nextTaskTime(): Promise<number | null> {
-    const now = Date.now();
+  /**
+   * When the queue next has something to do that no event will announce. `lookedAt` is
+   * when dispatch chose what was due: a queued task due after that (one a rate limit
+   * deferred) needs a wake-up even if its time has passed since, or nothing would start it.
+   */
+  async #nextTaskTime(lookedAt: number): Promise<number | null> {
     const [row] = await getDb(this.env)
       .select({ at: sql<number | null>`MIN(${tasks.runAfter})` })
       .from(tasks)
@@ -309,7 +313,7 @@ export class QueueEngine {
           eq(tasks.userId, this.userId),
           // Pending and retrying tasks wake the queue even when already due (promotion may have just missed them);
           // queued ones only when a rate limit deferred them, not while they wait for a slot.
-          sql`(${tasks.status} IN ('pending', 'retrying') OR (${tasks.status} = 'queued' AND ${tasks.runAfter} > ${now}))`,
+          sql`(${tasks.status} IN ('pending', 'retrying') OR (${tasks.status} = 'queued' AND ${tasks.runAfter} > ${lookedAt}))`,
         ),
       );
     return row?.at ?? null;
