@@ -5,7 +5,7 @@
  * get a 500, so failure handling is exercised too.
  */
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocal } from "./local-server";
 
 type Received = { authorization: string | undefined; idempotencyKey: string | undefined; body: unknown };
 
@@ -29,10 +29,5 @@ export async function startFakeEmailProvider() {
       res.end(JSON.stringify({ id: `msg_${received.length}` }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return listenLocal(server);
 }

@@ -10,11 +10,11 @@
  * Every call is remembered; GET /calls lists them (name, arguments, authorization).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
 import { FAKE_MCP_TOKEN } from "./fake-credentials";
+import { listenLocal } from "./local-server";
 
 type Call = { tool: string; arguments: unknown; authorization: string | null };
 
@@ -141,14 +141,5 @@ export async function startFakeMcpServer() {
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocal(server);
 }

@@ -5,7 +5,7 @@
  * wire format into a `Turn` and the `Reply` back into its wire format.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocal } from "./local-server";
 
 /** The part of a conversation a reply depends on: a tool's result, or what the user last said. */
 export type Turn = { toolResult: { name: string; content: string } } | { userText: string };
@@ -121,10 +121,5 @@ export async function startModelServer(
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return listenLocal(server);
 }

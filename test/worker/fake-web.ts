@@ -25,8 +25,8 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { FAKE_SEARCH_KEYS } from "./fake-credentials";
+import { listenLocal } from "./local-server";
 
 const ZONE: Array<[RegExp, string]> = [
   [/\.private\.test$/, "10.0.0.5"],
@@ -229,17 +229,12 @@ export async function startFakeWeb() {
     }
   });
   const other = createServer((req, res) => server.emit("request", req, res));
-  const listen = (target: typeof server) =>
-    new Promise<string>((resolve) =>
-      target.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(target.address() as AddressInfo).port}`)),
-    );
-  const [url, otherUrl] = await Promise.all([listen(server), listen(other)]);
-  const close = (target: typeof server) => new Promise<void>((resolve) => target.close(() => resolve()));
+  const [main, second] = await Promise.all([listenLocal(server), listenLocal(other)]);
   return {
-    url,
-    otherUrl,
+    url: main.url,
+    otherUrl: second.url,
     close: async () => {
-      await Promise.all([close(server), close(other)]);
+      await Promise.all([main.close(), second.close()]);
     },
   };
 }

@@ -12,7 +12,8 @@ import { rows } from "../../../test/worker/support/db";
 import { as, install, outcomeOf } from "../../../test/worker/support/tools";
 
 let user: TestUser;
-const policy = { max_response_bytes: 100_000, timeout_ms: 3_000 };
+// Generous time: these tests are about addresses and sizes, and a loaded machine is slow to answer.
+const policy = { max_response_bytes: 100_000, timeout_ms: 15_000 };
 
 beforeAll(async () => {
   user = await createUser();
