@@ -4,6 +4,7 @@
  * stream that inflates to a gigabyte while staying a few megabytes long.
  */
 import { strToU8, zipSync } from "fflate";
+import { concat } from "../../../worker/features/files/storage";
 
 export type RawEntry = { name: string; data: Uint8Array; deflated?: boolean; declaredSize?: number };
 
@@ -76,16 +77,6 @@ export function bomb(prefix: string, megabytes: number): Uint8Array {
   for (let i = 0; i < copies; i++) put(0b10100011, 13);
   put(0, 7); // end of block
   if (used) out[at] = bits;
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
   return out;
 }
 

@@ -7,6 +7,7 @@
  * lying size field cannot make us inflate more than the caps.
  */
 import { Inflate, strFromU8 } from "fflate";
+import { concat } from "../files/storage";
 import type { DocumentLimits } from "./limits";
 import { DocumentError, tooLarge } from "./model";
 
@@ -85,13 +86,7 @@ function inflateEntry(
     if (error instanceof DocumentError) throw error;
     throw corrupt(what, error instanceof Error ? error.message : "invalid deflate data");
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concat(chunks, total);
 }
 
 export function openPackage(bytes: Uint8Array, what: string, limits: DocumentLimits): Package {
