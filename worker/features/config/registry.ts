@@ -265,7 +265,7 @@ export const CONFIG_REGISTRY = {
       max_part_bytes: 16 * 1024 * 1024,
       max_inflated_bytes: 48 * 1024 * 1024,
       max_cells: 1_000_000,
-      max_sheet_extent: 5_000_000,
+      max_sheet_extent: 2_000_000,
     },
   },
   knowledge: {

@@ -54,6 +54,16 @@ describe("XLSX cells", () => {
     await refused(await stored(uploadForm(user, "far.xlsx", bytes)), "csv", "max_sheet_extent");
   });
 
+  it("an empty row declared at 1048576 builds no grid: the sheet reads as its one cell", async () => {
+    const bytes = workbook(
+      '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>total</t></is></c></row><row r="1048576"/></sheetData></worksheet>',
+    );
+    const file = await stored(uploadForm(user, "tall.xlsx", bytes));
+    const res = await call(`/api/v1/files/${file.id}/extraction`, { token: user.accessToken });
+    expect(res.status).toBe(200);
+    expect((await json<{ text: string }>(res)).text).toBe("# Sheet1\ntotal");
+  });
+
   it("more populated cells than max_cells → 422 max_cells; within the caps a sheet still reads", async () => {
     const row = (r: number) =>
       `<row r="${r}">${["A", "B", "C"].map((c) => `<c r="${c}${r}"><v>${r}</v></c>`).join("")}</row>`;

@@ -70,17 +70,19 @@ function cellValue(c: DomElement, ctx: Context): Cell {
 }
 
 /**
- * Cells are collected sparsely (row → column → value) and the dense grid is built only
- * once its extent is known to be within `max_sheet_extent`: one cell at XFD1048576 would
- * otherwise ask for 17 billion.
+ * Cells are collected sparsely (row → column → value). The sheet's extent (last row ×
+ * last column holding a cell) must be within `max_sheet_extent` — one cell at
+ * XFD1048576 declares 17 billion — and the grid is then built for the header row and
+ * the rows that hold cells only: empty rows show nothing (text and tables drop them).
  */
 function sheetRows(xml: string, ctx: Context): Cell[][] {
   const sparse = new Map<number, Map<number, Cell>>();
-  let height = 0;
   let width = 0;
+  let height = 0;
+  let position = 0;
   for (const row of descendants(parseXml(xml), "row")) {
-    const index = Number(row.attribs.r ?? height + 1) - 1;
-    if (!Number.isSafeInteger(index) || index < 0) continue;
+    const index = Number(row.attribs.r ?? position + 1) - 1;
+    position = index + 1;
     const cells = new Map<number, Cell>();
     let next = 0;
     for (const c of childElements(row, "c")) {
@@ -91,13 +93,15 @@ function sheetRows(xml: string, ctx: Context): Cell[][] {
       if (ctx.cells > ctx.limits.max_cells) throw tooLarge("max_cells", ctx.limits.max_cells, ctx.cells);
       width = Math.max(width, col + 1);
     }
+    if (!cells.size || !Number.isSafeInteger(index) || index < 0) continue;
     sparse.set(index, cells);
     height = Math.max(height, index + 1);
   }
-  if (sparse.size === 0) return [];
+  if (width === 0) return [];
   const extent = height * width;
   if (extent > ctx.limits.max_sheet_extent) throw tooLarge("max_sheet_extent", ctx.limits.max_sheet_extent, extent);
-  return Array.from({ length: height }, (_, r) => {
+  const indices = [...new Set([0, ...sparse.keys()])].sort((a, b) => a - b);
+  return indices.map((r) => {
     const cells = sparse.get(r);
     return Array.from({ length: width }, (_, i) => cells?.get(i) ?? null);
   });
