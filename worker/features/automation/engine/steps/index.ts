@@ -16,7 +16,7 @@ export type { StepResult, StepRunContext } from "./types";
 function dispatch(step: LeafStep, ctx: StepRunContext): Promise<StepResult> {
   const missing = missingForStep(step.kind, ctx.scopes);
   if (missing.length) {
-    const message = `A ${step.kind} step needs the ${missing.join(", ")} scope, which this work no longer holds`;
+    const message = `A ${step.kind} step needs the ${missing.join(", ")} scope, which this work does not hold now (what it was granted, its owner's role and its API key, if any, together)`;
     return Promise.resolve(failure("insufficient_scope", message, false));
   }
   switch (step.kind) {
