@@ -55,6 +55,15 @@ async function runScheduleNow(user: TestUser, scheduleId: string): Promise<Run> 
   return waitFor<Run>(user, `/api/v1/workflow-runs/${started.workflow_run_id}`, ended, 15_000);
 }
 
+const CLOCK = { kind: "tool", tool: "current_time", input: {} };
+
+/** A task due in an hour (pending), with no retries: tests make it due when they choose. */
+async function pendingTask(who: { token?: string; apiKey?: string }, action: Record<string, unknown>) {
+  return created<{ id: string }>(
+    await call("/api/v1/tasks", { ...who, body: { title: "later", action, max_retries: 0, run_at: later() } }),
+  );
+}
+
 async function makeDue(taskId: string, userId: string) {
   await runSql("UPDATE tasks SET run_after = ? WHERE id = ?", Date.now() - 1_000, taskId);
   await env.TASK_QUEUE.getByName(userId).drain(userId);
@@ -67,6 +76,28 @@ async function restfulWorkflow(user: TestUser) {
       token: user.accessToken,
       body: { name: "report", definition: { steps: [{ id: "rest", kind: "sleep", ms: 1 }] } },
     }),
+  );
+}
+
+/** An admin changes `user` through PATCH /admin/users/{id}. */
+async function adminUpdate(user: TestUser, body: { role?: string; is_active?: boolean }) {
+  const admin = await createUser({ role: "admin" });
+  const res = await call(`/api/v1/admin/users/${user.id}`, { method: "PATCH", token: admin.accessToken, body });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+/** Polls D1 (a deactivated owner can no longer read over HTTP) until the row failed with `error`. */
+async function endsFailed(table: "tasks" | "workflow_runs", id: string, error: RegExp) {
+  await vi.waitFor(
+    async () => {
+      const [row] = await rows<{ status: string; error: string | null }>(
+        `SELECT status, error FROM ${table} WHERE id = ?`,
+        id,
+      );
+      expect(row?.status).toBe("failed");
+      expect(row?.error).toMatch(error);
+    },
+    { timeout: 10_000, interval: 50 },
   );
 }
 
@@ -159,64 +190,28 @@ describe("work made through a key that is then revoked", () => {
   it("a queued tool task gets no scopes from the key: the tool refuses it", async () => {
     const user = await createUser();
     const key = await createApiKey(user, ["tasks:write", "tasks:read", "tools:execute"]);
-    const task = await created<{ id: string }>(
-      await call("/api/v1/tasks", {
-        apiKey: key.secret,
-        body: {
-          title: "clock",
-          action: { kind: "tool", tool: "current_time", input: {} },
-          max_retries: 0,
-          run_at: later(),
-        },
-      }),
-    );
+    const task = await pendingTask({ apiKey: key.secret }, CLOCK);
     await call(`/api/v1/keys/${key.key.id}`, { method: "DELETE", token: user.accessToken });
     await makeDue(task.id, user.id);
-    const done = await waitFor<{ status: string; error: string | null }>(
-      user,
-      `/api/v1/tasks/${task.id}`,
-      (t) => t.status === "failed" || t.status === "succeeded",
-    );
-    expect(done.status).toBe("failed");
-    expect(done.error).toMatch(/tools:execute|scope/);
+    await endsFailed("tasks", task.id, /tools:execute/);
+  });
+});
+
+describe("an owner whose role was lowered", () => {
+  it("their queued tool task runs with the new role's scopes: a viewer's tools:execute is gone", async () => {
+    const user = await createUser();
+    const task = await pendingTask({ token: user.accessToken }, CLOCK);
+    await adminUpdate(user, { role: "viewer" });
+    await makeDue(task.id, user.id);
+    await endsFailed("tasks", task.id, /tools:execute/);
   });
 });
 
 describe("a deactivated owner", () => {
-  async function deactivate(user: TestUser) {
-    const admin = await createUser({ role: "admin" });
-    const res = await call(`/api/v1/admin/users/${user.id}`, {
-      method: "PATCH",
-      token: admin.accessToken,
-      body: { is_active: false },
-    });
-    expect(res.status, await res.clone().text()).toBe(200);
-  }
-
-  /** Read from D1: the deactivated owner can no longer read it over HTTP. */
-  async function endsFailed(table: "tasks" | "workflow_runs", id: string, error: RegExp) {
-    await vi.waitFor(
-      async () => {
-        const [row] = await rows<{ status: string; error: string | null }>(
-          `SELECT status, error FROM ${table} WHERE id = ?`,
-          id,
-        );
-        expect(row?.status).toBe("failed");
-        expect(row?.error).toMatch(error);
-      },
-      { timeout: 10_000, interval: 50 },
-    );
-  }
-
   it("their queued tasks do not start: they fail saying why", async () => {
     const user = await createUser();
-    const task = await created<{ id: string }>(
-      await call("/api/v1/tasks", {
-        token: user.accessToken,
-        body: { title: "nap", action: { kind: "sleep", ms: 1 }, max_retries: 0, run_at: later() },
-      }),
-    );
-    await deactivate(user);
+    const task = await pendingTask({ token: user.accessToken }, { kind: "sleep", ms: 1 });
+    await adminUpdate(user, { is_active: false });
     await makeDue(task.id, user.id);
     await endsFailed("tasks", task.id, /deactivated/);
   });
@@ -241,7 +236,7 @@ describe("a deactivated owner", () => {
       await call(`/api/v1/workflows/${workflow.id}/runs`, { token: user.accessToken, body: { input: {} } }),
     );
     expect(ended(started)).toBe(false);
-    await deactivate(user);
+    await adminUpdate(user, { is_active: false });
     await env.WORKFLOW_RUN.getByName(started.id).kick();
     await endsFailed("workflow_runs", started.id, /owner_inactive/);
     const steps = await rows<{ step_id: string; status: string; attempt: number }>(
