@@ -53,6 +53,8 @@ export const tasks = sqliteTable(
     progressMessage: text("progress_message"),
     /** The scopes the creator held: the task never runs with more. */
     scopes: json<string[]>("scopes").notNull(),
+    /** The API key it was created through, if any: it runs with no more than that key holds when it runs. */
+    apiKeyId: text("api_key_id"),
     workflowRunId: text("workflow_run_id"),
     scheduleRunId: text("schedule_run_id"),
     costMicros: integer("cost_micros").notNull().default(0),
@@ -116,6 +118,8 @@ export const workflowRuns = sqliteTable(
     output: json<unknown>("output"),
     error: text("error"),
     scopes: json<string[]>("scopes").notNull(),
+    /** The API key that started it (itself or through its task or schedule), if any. */
+    apiKeyId: text("api_key_id"),
     taskId: text("task_id"),
     scheduleRunId: text("schedule_run_id"),
     progressPercent: integer("progress_percent").notNull().default(0),
@@ -212,6 +216,8 @@ export const schedules = sqliteTable(
     missedPolicy: text("missed_policy", { enum: MISSED_RUN_POLICIES }).notNull().default("skip"),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     scopes: json<string[]>("scopes").notNull(),
+    /** The API key it was created through, if any (see tasks.apiKeyId). */
+    apiKeyId: text("api_key_id"),
     nextRunAt: integer("next_run_at"),
     lastRunAt: integer("last_run_at"),
     createdAt: createdAt(),

@@ -30,7 +30,11 @@ export const files = sqliteTable(
     taskId: text("task_id"),
     extractionStatus: text("extraction_status", { enum: EXTRACTION_STATUSES }).notNull().default("pending"),
     /** Why extraction failed: `corrupt_document`, `encrypted_document`… with a message for people. */
-    extractionError: text("extraction_error", { mode: "json" }).$type<{ code: string; message: string }>(),
+    extractionError: text("extraction_error", { mode: "json" }).$type<{
+      code: string;
+      message: string;
+      details?: Record<string, unknown>;
+    }>(),
     extractedAt: integer("extracted_at"),
     /** Set while the file's text is in the knowledge base. */
     indexedAt: integer("indexed_at"),

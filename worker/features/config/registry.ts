@@ -241,6 +241,33 @@ export const CONFIG_REGISTRY = {
       max_extract_bytes: 20 * 1024 * 1024,
     },
   },
+  document_limits: {
+    description:
+      "Reading DOCX/XLSX: the most ZIP entries, bytes one part may inflate to, bytes all parts together, populated cells, and cells a sheet's extent (last row × last column) may span; past any, 422 document_too_large",
+    isPublic: false,
+    schema: z.object({
+      max_zip_entries: z.number().int().min(10).max(100_000),
+      max_part_bytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(256 * 1024 * 1024),
+      max_inflated_bytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(512 * 1024 * 1024),
+      max_cells: z.number().int().min(100).max(10_000_000),
+      max_sheet_extent: z.number().int().min(100).max(100_000_000),
+    }),
+    default: {
+      max_zip_entries: 5_000,
+      max_part_bytes: 16 * 1024 * 1024,
+      max_inflated_bytes: 48 * 1024 * 1024,
+      max_cells: 1_000_000,
+      max_sheet_extent: 2_000_000,
+    },
+  },
   knowledge: {
     description:
       "Memory and knowledge: chunk size and overlap in characters, and how many chunks agents' context building draws on",

@@ -7,8 +7,10 @@
 import { z } from "@hono/zod-openapi";
 import Papa from "papaparse";
 import { AppError } from "../../errors";
+import { getConfig } from "../config/service";
 import { XLSX } from "../files/sniff";
 import { readDocx } from "./docx";
+import type { DocumentLimits } from "./limits";
 import { type Cell, type DocumentKind, documentKind, type Table } from "./model";
 import { printPdf } from "./pdf-printer";
 import { docxToHtml, docxToMarkdown, markdownToHtml } from "./render";
@@ -72,8 +74,8 @@ function jsonTable(bytes: Uint8Array): Table {
   return table;
 }
 
-function xlsxTables(bytes: Uint8Array, sheet: string | undefined): Table[] {
-  const tables = readXlsx(bytes).map(sheetTable);
+function xlsxTables(bytes: Uint8Array, sheet: string | undefined, limits: DocumentLimits): Table[] {
+  const tables = readXlsx(bytes, limits).map(sheetTable);
   if (!sheet) return tables;
   const one = tables.find((table) => table.name === sheet);
   if (!one)
@@ -88,13 +90,14 @@ async function produce(
   bytes: Uint8Array,
   sheet: string | undefined,
   title: string,
+  limits: DocumentLimits,
 ) {
   const table = (rows: Cell[][], name: string) => ({ name, rows });
   switch (`${kind}>${to}`) {
     case "xlsx>csv":
-      return utf8(toCsv(xlsxTables(bytes, sheet)[0]!));
+      return utf8(toCsv(xlsxTables(bytes, sheet, limits)[0]!));
     case "xlsx>json": {
-      const tables = xlsxTables(bytes, sheet);
+      const tables = xlsxTables(bytes, sheet, limits);
       const value = sheet ? objects(tables[0]!) : Object.fromEntries(tables.map((t) => [t.name, objects(t)]));
       return utf8(JSON.stringify(value, null, 2));
     }
@@ -111,11 +114,11 @@ async function produce(
       return writeXlsx([table([parsed.columns, ...parsed.rows], "Sheet1")]);
     }
     case "docx>markdown":
-      return utf8(docxToMarkdown(readDocx(bytes)));
+      return utf8(docxToMarkdown(readDocx(bytes, limits)));
     case "docx>html":
-      return utf8(docxToHtml(readDocx(bytes), title));
+      return utf8(docxToHtml(readDocx(bytes, limits), title));
     case "docx>pdf":
-      return printPdf(env, docxToHtml(readDocx(bytes), title));
+      return printPdf(env, docxToHtml(readDocx(bytes, limits), title));
     case "markdown>html":
       return utf8(markdownToHtml(decode(bytes), title));
     case "markdown>pdf":
@@ -146,7 +149,8 @@ export async function convertDocument(
   }
   const stem = source.filename.replace(/\.[^.]+$/, "") || source.filename;
   const output = OUTPUT[request.to];
-  const bytes = await produce(env, kind, request.to, source.bytes, request.sheet, stem);
+  const limits = await getConfig(env, "document_limits");
+  const bytes = await produce(env, kind, request.to, source.bytes, request.sheet, stem, limits);
   const sheetPart = request.sheet ? `-${request.sheet.replace(/[^\w-]+/g, "_")}` : "";
   return {
     bytes,

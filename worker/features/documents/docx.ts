@@ -5,6 +5,7 @@
  * Markdown/HTML conversions); `extractDocx` the common ExtractedDocument.
  */
 import { childElements, type DomElement, descendants, firstChild, parseXml } from "./dom";
+import type { DocumentLimits } from "./limits";
 import { type ExtractedDocument, SectionBuilder, type Table } from "./model";
 import { openPackage, requirePart } from "./ooxml";
 
@@ -79,8 +80,8 @@ function tableBlock(table: DomElement): DocxBlock {
   return { type: "table", rows };
 }
 
-export function readDocx(bytes: Uint8Array): DocxBlock[] {
-  const pkg = openPackage(bytes, "Word document");
+export function readDocx(bytes: Uint8Array, limits: DocumentLimits): DocxBlock[] {
+  const pkg = openPackage(bytes, "Word document", limits);
   const document = parseXml(requirePart(pkg, "word/document.xml", "Word document"));
   const styles = headingStyles(pkg.part("word/styles.xml"));
   const body = descendants(document, "w:body")[0];
@@ -101,8 +102,8 @@ export function tableFromRows(rows: string[][], name: string): Table {
   return { name, columns, rows: rest.map((row) => columns.map((_, i) => row[i] ?? null)) };
 }
 
-export function extractDocx(bytes: Uint8Array): ExtractedDocument {
-  const blocks = readDocx(bytes);
+export function extractDocx(bytes: Uint8Array, limits: DocumentLimits): ExtractedDocument {
+  const blocks = readDocx(bytes, limits);
   const builder = new SectionBuilder();
   const tables: Table[] = [];
   for (const block of blocks) {

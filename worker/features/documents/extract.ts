@@ -4,6 +4,7 @@
  */
 import { extractDocx } from "./docx";
 import { extractHtml } from "./html";
+import type { DocumentLimits } from "./limits";
 import { DocumentError, type DocumentKind, documentKind, type ExtractedDocument } from "./model";
 import { extractPdf } from "./pdf";
 import { extractCsv, extractJson, extractMarkdown, extractPlain } from "./text-formats";
@@ -17,7 +18,9 @@ function decodeText(bytes: Uint8Array): string {
   }
 }
 
-const READERS: Record<DocumentKind, (bytes: Uint8Array) => ExtractedDocument | Promise<ExtractedDocument>> = {
+type Reader = (bytes: Uint8Array, limits: DocumentLimits) => ExtractedDocument | Promise<ExtractedDocument>;
+
+const READERS: Record<DocumentKind, Reader> = {
   pdf: extractPdf,
   docx: extractDocx,
   xlsx: extractXlsx,
@@ -29,8 +32,12 @@ const READERS: Record<DocumentKind, (bytes: Uint8Array) => ExtractedDocument | P
 };
 
 /** Extracts a document; throws DocumentError for unreadable ones and for types without a reader. */
-export async function extractDocument(bytes: Uint8Array, contentType: string): Promise<ExtractedDocument> {
+export async function extractDocument(
+  bytes: Uint8Array,
+  contentType: string,
+  limits: DocumentLimits,
+): Promise<ExtractedDocument> {
   const kind = documentKind(contentType);
   if (!kind) throw new DocumentError("corrupt_document", `Files of type ${contentType} have no text to extract`);
-  return READERS[kind](bytes);
+  return READERS[kind](bytes, limits);
 }

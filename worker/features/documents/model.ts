@@ -72,10 +72,21 @@ export class DocumentError extends Error {
   constructor(
     readonly code: "corrupt_document" | "encrypted_document" | "document_too_large",
     message: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = "DocumentError";
   }
+}
+
+/** A document past one of the `document_limits` caps: 422 `document_too_large` naming the limit. */
+export function tooLarge(limit: string, max: number, actual: number, part?: string): DocumentError {
+  const where = part ? ` (${part})` : "";
+  return new DocumentError(
+    "document_too_large",
+    `This document is too large to read: ${limit} is ${max}, it needs at least ${actual}${where}`,
+    { limit, max, actual, ...(part ? { part } : {}) },
+  );
 }
 
 /** Sections split under headings (Markdown, HTML, DOCX): each heading starts a section. */

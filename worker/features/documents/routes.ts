@@ -92,7 +92,7 @@ documentRoutes.openapi(
         request,
       );
     } catch (error) {
-      if (error instanceof DocumentError) throw new AppError(422, error.code, error.message);
+      if (error instanceof DocumentError) throw new AppError(422, error.code, error.message, error.details);
       throw error;
     }
     const created = await storeGeneratedFile(

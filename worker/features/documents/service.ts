@@ -16,8 +16,8 @@ import { increment } from "../observability/collector";
 import { extractDocument } from "./extract";
 import { DocumentError, documentKind, type ExtractedDocument, isExtractable } from "./model";
 
-function unprocessable(code: string, message: string) {
-  return new AppError(422, code, message);
+function unprocessable(code: string, message: string, details?: Record<string, unknown>) {
+  return new AppError(422, code, message, details);
 }
 
 export async function readOriginal(env: Env, row: FileRow): Promise<Uint8Array> {
@@ -41,7 +41,8 @@ export async function runExtraction(env: Env, row: FileRow): Promise<ExtractedDo
         `The file is larger than the ${limits.max_extract_bytes} bytes extraction reads`,
       );
     }
-    const document = await extractDocument(await readOriginal(env, row), row.contentType);
+    const documentLimits = await getConfig(env, "document_limits");
+    const document = await extractDocument(await readOriginal(env, row), row.contentType, documentLimits);
     increment("file_extractions_total", { format: document.kind, outcome: "done" });
     await env.FILES.put(extractedKey(row.userId, row.id), JSON.stringify(document), {
       httpMetadata: { contentType: "application/json" },
@@ -54,20 +55,21 @@ export async function runExtraction(env: Env, row: FileRow): Promise<ExtractedDo
     return document;
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
-    const failure = { code: error.code, message: error.message };
+    const failure = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
     increment("file_extractions_total", { format: documentKind(row.contentType) ?? "other", outcome: error.code });
     await db
       .update(files)
       .set({ extractionStatus: "failed", extractionError: failure, extractedAt: Date.now(), updatedAt: Date.now() })
       .where(where);
-    throw unprocessable(failure.code, failure.message);
+    throw unprocessable(failure.code, failure.message, failure.details);
   }
 }
 
 /** The extracted document: stored, or extracted now if still pending; 422 if it cannot be. */
 export async function getExtraction(env: Env, row: FileRow): Promise<ExtractedDocument> {
   if (row.extractionStatus === "failed" && row.extractionError) {
-    throw unprocessable(row.extractionError.code, row.extractionError.message);
+    const { code, message, details } = row.extractionError;
+    throw unprocessable(code, message, details);
   }
   if (row.extractionStatus === "done") {
     const stored = await env.FILES.get(extractedKey(row.userId, row.id));

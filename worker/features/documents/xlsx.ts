@@ -5,7 +5,8 @@
  * table tool); `extractXlsx` the common ExtractedDocument, one section per sheet.
  */
 import { childElements, type DomElement, descendants, firstChild, parseXml, textOf } from "./dom";
-import type { Cell, ExtractedDocument, Section, Table } from "./model";
+import type { DocumentLimits } from "./limits";
+import { type Cell, type ExtractedDocument, type Section, type Table, tooLarge } from "./model";
 import { openPackage, requirePart } from "./ooxml";
 
 export type Sheet = { name: string; rows: Cell[][] };
@@ -49,7 +50,7 @@ function serialToIso(serial: number, date1904: boolean): string {
   return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso;
 }
 
-type Context = { strings: string[]; dates: boolean[]; date1904: boolean };
+type Context = { strings: string[]; dates: boolean[]; date1904: boolean; limits: DocumentLimits; cells: number };
 
 function cellValue(c: DomElement, ctx: Context): Cell {
   const type = c.attribs.t ?? "n";
@@ -68,23 +69,46 @@ function cellValue(c: DomElement, ctx: Context): Cell {
   return ctx.dates[Number(c.attribs.s ?? 0)] ? serialToIso(number, ctx.date1904) : number;
 }
 
+/**
+ * Cells are collected sparsely (row → column → value). The sheet's extent (last row ×
+ * last column holding a cell) must be within `max_sheet_extent` — one cell at
+ * XFD1048576 declares 17 billion — and the grid is then built for the header row and
+ * the rows that hold cells only: empty rows show nothing (text and tables drop them).
+ */
 function sheetRows(xml: string, ctx: Context): Cell[][] {
-  const rows: Cell[][] = [];
+  const sparse = new Map<number, Map<number, Cell>>();
+  let width = 0;
+  let height = 0;
+  let position = 0;
   for (const row of descendants(parseXml(xml), "row")) {
-    const index = Number(row.attribs.r ?? rows.length + 1) - 1;
-    const cells: Cell[] = [];
+    const index = Number(row.attribs.r ?? position + 1) - 1;
+    position = index + 1;
+    const cells = new Map<number, Cell>();
+    let next = 0;
     for (const c of childElements(row, "c")) {
-      const col = c.attribs.r ? columnIndex(c.attribs.r) : cells.length;
-      cells[col] = cellValue(c, ctx);
+      const col = c.attribs.r ? columnIndex(c.attribs.r) : next;
+      next = Math.max(next, col + 1);
+      cells.set(col, cellValue(c, ctx));
+      ctx.cells++;
+      if (ctx.cells > ctx.limits.max_cells) throw tooLarge("max_cells", ctx.limits.max_cells, ctx.cells);
+      width = Math.max(width, col + 1);
     }
-    rows[index] = Array.from(cells, (cell) => cell ?? null);
+    if (!cells.size || !Number.isSafeInteger(index) || index < 0) continue;
+    sparse.set(index, cells);
+    height = Math.max(height, index + 1);
   }
-  const width = Math.max(0, ...rows.map((row) => row?.length ?? 0));
-  return Array.from(rows, (row) => Array.from({ length: width }, (_, i) => row?.[i] ?? null));
+  if (width === 0) return [];
+  const extent = height * width;
+  if (extent > ctx.limits.max_sheet_extent) throw tooLarge("max_sheet_extent", ctx.limits.max_sheet_extent, extent);
+  const indices = [...new Set([0, ...sparse.keys()])].sort((a, b) => a - b);
+  return indices.map((r) => {
+    const cells = sparse.get(r);
+    return Array.from({ length: width }, (_, i) => cells?.get(i) ?? null);
+  });
 }
 
-export function readXlsx(bytes: Uint8Array): Sheet[] {
-  const pkg = openPackage(bytes, WHAT);
+export function readXlsx(bytes: Uint8Array, limits: DocumentLimits): Sheet[] {
+  const pkg = openPackage(bytes, WHAT, limits);
   const workbook = parseXml(requirePart(pkg, "xl/workbook.xml", WHAT));
   const rels = parseXml(pkg.part("xl/_rels/workbook.xml.rels") ?? "<Relationships/>");
   const targets = new Map(descendants(rels, "Relationship").map((rel) => [rel.attribs.Id, rel.attribs.Target ?? ""]));
@@ -92,6 +116,8 @@ export function readXlsx(bytes: Uint8Array): Sheet[] {
     strings: sharedStrings(pkg.part("xl/sharedStrings.xml")),
     dates: dateStyles(pkg.part("xl/styles.xml")),
     date1904: descendants(workbook, "workbookPr").some((pr) => ["1", "true"].includes(pr.attribs.date1904 ?? "")),
+    limits,
+    cells: 0,
   };
   return descendants(workbook, "sheet").map((sheet) => {
     const target = targets.get(sheet.attribs["r:id"]) ?? "";
@@ -113,8 +139,8 @@ export function sheetTable(sheet: Sheet): Table {
 
 const cellText = (cell: Cell) => (cell === null ? "" : String(cell));
 
-export function extractXlsx(bytes: Uint8Array): ExtractedDocument {
-  const sheets = readXlsx(bytes);
+export function extractXlsx(bytes: Uint8Array, limits: DocumentLimits): ExtractedDocument {
+  const sheets = readXlsx(bytes, limits);
   const tables = sheets.map(sheetTable);
   const sections: Section[] = sheets.map((sheet, i) => ({
     kind: "sheet",

@@ -11,11 +11,11 @@ import { getDb } from "../../../db/client";
 import { tasks } from "../../../db/schema";
 import { AppError } from "../../../errors";
 import { newId } from "../../../lib/ids";
-import type { Scope } from "../../auth/scopes";
 import { getConfig } from "../../config/service";
 import { publishEvent } from "../../events/publish";
 import { flushSoon } from "../../observability/collector";
 import { LeafStep } from "./definition";
+import { standingOf } from "./grant";
 import { startRun } from "./run-lifecycle";
 import { fireDueSchedules } from "./schedule-fire";
 import { markScheduleRunStarted } from "./schedule-outcome";
@@ -249,6 +249,9 @@ export class QueueEngine {
 
   /** Runs the task's action; null when the outcome arrives later (a workflow run reports back). */
   async #execute(task: TaskRow, signal: AbortSignal): Promise<AttemptResult | null> {
+    const standing = await standingOf(this.env, task);
+    if (!standing.ok)
+      return { ok: false, code: standing.code, message: standing.message, retryable: false, costMicros: 0 };
     const context = { task: { id: task.id, title: task.title, parameters: task.parameters } };
     const action = resolveTemplate(task.action, context) as Record<string, unknown>;
     if (task.kind === "group") return { ok: true, output: null, costMicros: 0 };
@@ -269,7 +272,7 @@ export class QueueEngine {
       {
         env: this.env,
         userId: task.userId,
-        scopes: new Set(task.scopes as Scope[]),
+        scopes: standing.scopes,
         idempotencyKey: `task:${task.id}`,
         timeoutMs: task.timeoutMs ?? policy.default_timeout_ms,
         progress: (percent, message) => {
@@ -288,6 +291,7 @@ export class QueueEngine {
     const started = await startRun(this.env, {
       userId: task.userId,
       scopes: task.scopes,
+      apiKeyId: task.apiKeyId,
       workflowId: String(action.workflow_id),
       version: typeof action.version === "number" ? action.version : undefined,
       input: action.input ?? task.parameters,

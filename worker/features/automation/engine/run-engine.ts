@@ -15,6 +15,7 @@ import { publishEvent } from "../../events/publish";
 import { flushSoon, increment } from "../../observability/collector";
 import { runBatch, type Statement } from "./batch";
 import { flattenSteps, type LeafStep, LeafStep as LeafStepSchema, type Step, WorkflowDefinition } from "./definition";
+import { standingOf } from "./grant";
 import { emptyState, isLeaf, type Plan, planRun, runContext, type StepState } from "./planner";
 import { finishRun, runLog } from "./run-lifecycle";
 import { stepOutcome } from "./step-outcome";
@@ -34,6 +35,8 @@ export class RunEngine {
   #steps = new Map<string, Step>();
   #advancing: Promise<void> | null = null;
   #again = false;
+  /** What this pass's steps run with: the run's grant as it stands now (./grant.ts). */
+  #scopes: ReadonlySet<Scope> = new Set();
 
   constructor(
     private readonly env: Env,
@@ -91,6 +94,14 @@ export class RunEngine {
       return;
     }
     const { definition, states } = await this.#load(run);
+    const standing = await standingOf(this.env, run);
+    if (!standing.ok) {
+      this.abortAll(standing.code);
+      await this.setAlarm(null);
+      await finishRun(this.env, run, "failed", states, null, `${standing.code}: ${standing.message}`);
+      return;
+    }
+    this.#scopes = standing.scopes;
     const resumed = this.#resumeInterrupted(states);
     const now = Date.now();
     const plan = planRun(definition, states, this.#base(run), now);
@@ -244,7 +255,7 @@ export class RunEngine {
     const context = {
       env: this.env,
       userId: run.userId,
-      scopes: new Set(run.scopes as Scope[]),
+      scopes: this.#scopes,
       idempotencyKey: stepIdempotencyKey(run.id, step.id),
       timeoutMs,
       progress: () => {},

@@ -61,6 +61,8 @@ export function runRef(run: RunRow) {
 export type StartRunInput = {
   userId: string;
   scopes: readonly string[];
+  /** The API key behind the run (directly, or through its task or schedule): see ./grant.ts. */
+  apiKeyId?: string | null;
   workflowId: string;
   version?: number | undefined;
   input: unknown;
@@ -114,6 +116,7 @@ function newRunRow(request: StartRunInput, workflowId: string, version: number, 
     output: null,
     error: null,
     scopes: [...request.scopes],
+    apiKeyId: request.apiKeyId ?? null,
     taskId: request.taskId ?? null,
     scheduleRunId: request.scheduleRunId ?? null,
     progressPercent: 0,

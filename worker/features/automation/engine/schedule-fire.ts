@@ -160,7 +160,7 @@ async function announceSkip(env: Env, schedule: ScheduleRow, decision: Decision,
 /** Creates the schedule's task or starts its workflow run, with the scopes the owner still holds. */
 async function startTarget(env: Env, schedule: ScheduleRow, runId: string, scopes: string[]) {
   if (schedule.targetKind === "task") {
-    const owner = { userId: schedule.userId, scopes };
+    const owner = { userId: schedule.userId, scopes, apiKeyId: schedule.apiKeyId };
     const { root } = await createTask(env, owner, schedule.target as CreateTaskBody, { scheduleRunId: runId });
     return { taskId: root.id, workflowRunId: null };
   }
@@ -168,6 +168,7 @@ async function startTarget(env: Env, schedule: ScheduleRow, runId: string, scope
   const run = await startRun(env, {
     userId: schedule.userId,
     scopes,
+    apiKeyId: schedule.apiKeyId,
     workflowId: target.workflow_id,
     version: target.version,
     input: target.input ?? {},

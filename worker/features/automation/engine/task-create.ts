@@ -15,18 +15,22 @@ import type { Principal } from "../../auth/principal";
 import { getConfig } from "../../config/service";
 import { publishEvent } from "../../events/publish";
 import { runBatch, type Statement } from "./batch";
+import { apiKeyIdOf, type Grant } from "./grant";
 import type { ChildTaskBody, CreateTaskBody } from "./task-body";
 import { taskRef, taskTopics, wakeQueue } from "./task-outcome";
 import { isTerminal, PRIORITIES, type PriorityName } from "./task-status";
 
 type TaskRow = typeof tasks.$inferSelect;
 
-/** Whose task it is, and the scopes it may run with (the creator's, or a schedule's grant). */
-export type TaskOwner = { userId: string; scopes: readonly string[] };
+/**
+ * Whose task it is, the scopes it may run with (the creator's, or a schedule's grant) and the
+ * API key it came through: when it runs it gets no more than owner and key hold then (./grant.ts).
+ */
+export type TaskOwner = Grant;
 
-/** A caller as a task owner: their tasks run with the scopes they hold now. */
+/** A caller as a task owner: their tasks run with no more than the scopes they hold now. */
 export function taskOwnerOf(principal: Principal): TaskOwner {
-  return { userId: principal.userId, scopes: [...principal.scopes] };
+  return { userId: principal.userId, scopes: [...principal.scopes], apiKeyId: apiKeyIdOf(principal) };
 }
 
 function notFound(): never {
@@ -76,6 +80,7 @@ function buildRow(
     timeoutMs: body.timeout_ms ?? null,
     runAfter,
     scopes: [...owner.scopes],
+    apiKeyId: owner.apiKeyId,
     createdAt: now,
     updatedAt: now,
   };

@@ -8,6 +8,7 @@ import { PageQuerySchema } from "../../../lib/pagination";
 import { requestMeta } from "../../../lib/request-meta";
 import { idempotent } from "../../../middleware/idempotency";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../../openapi";
+import { apiKeyIdOf } from "../engine/grant";
 import { startRun } from "../engine/run-lifecycle";
 import { cancelRun, decideApproval, listRuns, runDetail, runLogs } from "./runs";
 import {
@@ -175,6 +176,7 @@ workflowRoutes.openapi(
     const run = await startRun(c.env, {
       userId: principal.userId,
       scopes: [...principal.scopes],
+      apiKeyId: apiKeyIdOf(principal),
       workflowId: c.req.valid("param").id,
       version: body.version,
       input: body.input ?? {},

@@ -14,6 +14,7 @@ import { actorOf, auditInsert } from "../../audit/record";
 import type { Principal } from "../../auth/principal";
 import { getConfig } from "../../config/service";
 import { checkDefinition, type DefinitionIssue, WorkflowDefinition } from "../engine/definition";
+import { requireStepScopes } from "../engine/step-scopes";
 import { toWorkflow } from "./schemas";
 
 export type Validation =
@@ -65,6 +66,7 @@ type Input = { name: string; description?: string | undefined; definition: unkno
 export async function createWorkflow(env: Env, principal: Principal, input: Input, meta: RequestMeta) {
   const { userId } = principal;
   const definition = await requireValid(env, input.definition);
+  await requireStepScopes(env, principal, definition);
   const db = getDb(env);
   const now = Date.now();
   const workflow = {
@@ -111,6 +113,7 @@ export async function updateWorkflow(
   const now = Date.now();
   const nextVersion = input.definition === undefined ? workflow.latestVersion : workflow.latestVersion + 1;
   const definition = input.definition === undefined ? null : await requireValid(env, input.definition);
+  if (definition) await requireStepScopes(env, principal, definition);
   const changes = {
     name: input.name ?? workflow.name,
     description: input.description ?? workflow.description,

@@ -4,6 +4,7 @@
  * through `cancel`; a timeout is reported as a retryable `step_timeout`.
  */
 import type { LeafStep } from "../definition";
+import { missingForStep } from "../step-scopes";
 import { runAgentStep } from "./agent";
 import { runHttpStep } from "./http";
 import { runSleepStep } from "./sleep";
@@ -13,6 +14,11 @@ import { failure, type StepResult, type StepRunContext } from "./types";
 export type { StepResult, StepRunContext } from "./types";
 
 function dispatch(step: LeafStep, ctx: StepRunContext): Promise<StepResult> {
+  const missing = missingForStep(step.kind, ctx.scopes);
+  if (missing.length) {
+    const message = `A ${step.kind} step needs the ${missing.join(", ")} scope, which this work does not hold now (what it was granted, its owner's role and its API key, if any, together)`;
+    return Promise.resolve(failure("insufficient_scope", message, false));
+  }
   switch (step.kind) {
     case "tool":
       return runToolStep(step, ctx);
