@@ -1,4 +1,4 @@
--- Data only (issue 15, finding 1). Before this release a refresh could insert the next token of a
+-- Data only (docs/api-conventions.md: token lifetimes and revocation). Before this release a refresh could insert the next token of a
 -- family just after that family was revoked; such a token is the only unrevoked one in a family
 -- whose other tokens carry revoked_at. Revoke it, and keep every denied session at least as long
 -- as its family's refresh tokens live, as revokeSessionStatements does from now on.
