@@ -6,6 +6,7 @@ import type { z } from "zod";
 import type { AgentSchema, FromTemplateBody } from "../../../worker/features/agents/schemas";
 import type { AgentTemplateSchema } from "../../../worker/features/agents/template-dto";
 import type { ModelCatalogSchema } from "../../../worker/features/models/schemas";
+import type { ToolSchema } from "../../../worker/features/tools/schemas";
 
 export type Agent = z.infer<typeof AgentSchema>;
 export type AgentType = Agent["type"];
@@ -35,19 +36,5 @@ export type FromTemplateInput = Pick<z.input<typeof FromTemplateBody>, "template
 
 export type ModelCatalog = z.infer<typeof ModelCatalogSchema>;
 
-/**
- * GET /tools. worker/features/tools/schemas.ts maps tool descriptors, whose types hold the
- * Worker's `Env`, so the console cannot import it even for types; this one shape is
- * written here until that module's DTOs stand apart from its mappers.
- */
-export type ToolInfo = {
-  name: string;
-  description: string;
-  extension: string;
-  dangerous: boolean;
-  timeout_ms: number;
-  cache_ttl_seconds: number;
-  scopes: string[];
-  input_schema: Record<string, unknown>;
-  output_schema: Record<string, unknown> | null;
-};
+/** GET /tools: one tool as the API lists it. */
+export type ToolInfo = z.infer<typeof ToolSchema>;

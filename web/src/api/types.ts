@@ -13,6 +13,7 @@ import type {
   TokenPairSchema,
 } from "../../../worker/features/auth/schemas";
 import type { ExtractedDocumentSchema } from "../../../worker/features/documents/model";
+import type { OutboxMessageSchema } from "../../../worker/features/email/schemas";
 import type { TicketResponse } from "../../../worker/features/events/schemas";
 import type { FileSchema } from "../../../worker/features/files/schemas";
 import type { MemorySchema, SearchHitSchema, SearchResultSchema } from "../../../worker/features/memory/schemas";
@@ -46,17 +47,5 @@ export type Memory = z.infer<typeof MemorySchema>;
 export type MemoryHit = z.infer<typeof SearchHitSchema>;
 export type MemorySearch = z.infer<typeof SearchResultSchema>;
 
-/**
- * GET /outbox (development only). Its schema is private to worker/features/email/routes.ts,
- * so this one shape is written here; the outbox page only displays it.
- */
-export type OutboxMessage = {
-  id: string;
-  to: string;
-  kind: string;
-  subject: string;
-  text: string;
-  status: string;
-  created_at: string;
-  sent_at: string | null;
-};
+/** GET /dev/outbox (development only): a message as it was sent. */
+export type OutboxMessage = z.infer<typeof OutboxMessageSchema>;

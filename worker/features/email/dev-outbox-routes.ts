@@ -8,24 +8,12 @@ import { and, desc, eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../context";
 import { getDb } from "../../db/client";
-import { EMAIL_STATUSES, emailOutbox } from "../../db/schema";
+import { emailOutbox } from "../../db/schema";
 import { AppError } from "../../errors";
 import { toIso, toIsoOrNull } from "../../lib/time";
 import { createRoute, createRouter, errorResponses, jsonResponse } from "../../openapi";
 import { Email } from "../auth/schemas";
-
-const OutboxMessageSchema = z
-  .object({
-    id: z.string(),
-    to: z.string(),
-    kind: z.string(),
-    subject: z.string(),
-    text: z.string(),
-    status: z.enum(EMAIL_STATUSES),
-    created_at: z.string().openapi({ format: "date-time" }),
-    sent_at: z.string().nullable().openapi({ format: "date-time" }),
-  })
-  .openapi("OutboxMessage");
+import { OutboxMessageSchema } from "./schemas";
 
 const OutboxQuery = z.object({
   to: Email.openapi({ description: "The address whose mail to show" }),

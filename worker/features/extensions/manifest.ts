@@ -7,13 +7,13 @@
  */
 import type { z } from "zod";
 import { jsonSchemaOf, type Tool } from "../tools/define-tool";
+import { EXTENSION_NAME } from "./names";
 
 /** Semantic Versioning 2.0.0, the regular expression semver.org gives. */
 export const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 /** Extension names: lower case, so `<extension>__<tool>` stays a valid tool name. */
-export const EXTENSION_NAME = /^[a-z][a-z0-9-]{1,29}$/;
 
 /** How an extension is configured: a strict zod object (defaults inside) and which of its fields are secret. */
 export type ConfigSpec = {

@@ -9,14 +9,13 @@ import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } fr
 import { checkCursor, listExecutions } from "../tools/executions";
 import { ExtensionExecutionQuery, ToolExecutionPageSchema } from "../tools/schemas";
 import { BUILTIN_EXTENSIONS } from "./catalog";
+import { toCatalogEntry, toExtension } from "./dto";
 import {
   CatalogSchema,
   ExtensionIdParam,
   ExtensionListSchema,
   ExtensionSchema,
   InstallExtensionBody,
-  toCatalogEntry,
-  toExtension,
   UpdateExtensionBody,
 } from "./schemas";
 import {

@@ -1,9 +1,7 @@
 /** Request and response shapes of /api/v1/extensions. */
 import { z } from "@hono/zod-openapi";
 import { EXTENSION_KINDS } from "../../db/schema";
-import { toIsoOrNull } from "../../lib/time";
-import { configJsonSchema, EXTENSION_NAME, type ExtensionManifest } from "./manifest";
-import type { InstalledExtension } from "./store";
+import { EXTENSION_NAME } from "./names";
 
 const JsonObject = z.record(z.string(), z.unknown());
 
@@ -25,19 +23,6 @@ export const CatalogEntrySchema = z
   .openapi("ExtensionCatalogEntry");
 
 export const CatalogSchema = z.object({ items: z.array(CatalogEntrySchema) }).openapi("ExtensionCatalog");
-
-export function toCatalogEntry(manifest: ExtensionManifest): z.infer<typeof CatalogEntrySchema> {
-  return {
-    name: manifest.name,
-    version: manifest.version,
-    publisher: manifest.publisher,
-    description: manifest.description,
-    default_enabled: manifest.defaultEnabled,
-    tools: manifest.tools.map(({ name, description, dangerous }) => ({ name, description, dangerous })),
-    config_schema: configJsonSchema(manifest),
-    secret_fields: [...manifest.secretFields],
-  };
-}
 
 export const ExtensionSchema = z
   .object({
@@ -67,27 +52,6 @@ export const ExtensionListSchema = z
   .openapi("ExtensionList", { description: "All of your extensions (a short list, not paged)" });
 
 /** The DTO; `configuredSecrets` are the secret fields that hold a value. */
-export function toExtension(extension: InstalledExtension, configuredSecrets: readonly string[]): ExtensionDto {
-  const effective = extension.spec.schema.safeParse(extension.config);
-  return {
-    id: extension.id,
-    name: extension.name,
-    kind: extension.kind,
-    version: extension.version,
-    publisher: extension.publisher,
-    description: extension.description,
-    enabled: extension.enabled,
-    config: effective.success ? (effective.data as Record<string, unknown>) : extension.config,
-    secrets: Object.fromEntries(
-      extension.spec.secretFields.map((field) => [field, { configured: configuredSecrets.includes(field) }]),
-    ),
-    config_schema: configJsonSchema(extension.spec),
-    mcp_url: extension.mcpUrl,
-    tools: extension.tools.map(({ name, description, dangerous }) => ({ name, description, dangerous })),
-    created_at: toIsoOrNull(extension.createdAt),
-    updated_at: toIsoOrNull(extension.updatedAt),
-  };
-}
 
 export const InstallExtensionBody = z
   .object({

@@ -6,36 +6,17 @@
  */
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { type ExtensionKind, userExtensions } from "../../db/schema";
+import { userExtensions } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { RemoteToolSchema } from "../mcp/client";
 import { MCP_CONFIG, remoteTools } from "../mcp/remote-tools";
-import type { Tool } from "../tools/define-tool";
 import { BUILTIN_EXTENSIONS, builtinExtension } from "./catalog";
-import type { ConfigSpec } from "./manifest";
+import type { InstalledExtension } from "./installed";
 import { openSecrets } from "./secrets";
 
 export type ExtensionRow = typeof userExtensions.$inferSelect;
 
-export type InstalledExtension = {
-  id: string;
-  name: string;
-  kind: ExtensionKind;
-  version: string;
-  publisher: string;
-  description: string;
-  enabled: boolean;
-  /** False for a default-on built-in the user never changed (no row yet). */
-  stored: boolean;
-  /** Plain (non-secret) configuration as stored, without defaults. */
-  config: Record<string, unknown>;
-  secretsEncrypted: string | null;
-  mcpUrl: string | null;
-  spec: ConfigSpec;
-  tools: Tool[];
-  createdAt: number | null;
-  updatedAt: number | null;
-};
+export type { InstalledExtension } from "./installed";
 
 /** A stable UUID-shaped id for a user's built-in extension. */
 export async function builtinExtensionId(userId: string, name: string): Promise<string> {

@@ -9,7 +9,8 @@ import { type Schema, Validator } from "@cfworker/json-schema";
 import { z } from "zod";
 import type { ValidationIssue } from "../../errors";
 import type { ConfigSpec } from "../extensions/manifest";
-import { TOOL_NAME, type Tool, ToolError } from "../tools/define-tool";
+import { type Tool, ToolError } from "../tools/define-tool";
+import { TOOL_NAME } from "../tools/names";
 import { callRemote, RemoteError, type RemoteTool } from "./client";
 
 /** Configuration of an MCP extension; `bearer_token` is stored encrypted. */

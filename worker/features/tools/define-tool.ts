@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { describeZodIssues, type ValidationIssue } from "../../errors";
 import type { Scope } from "../auth/scopes";
+import { TOOL_NAME } from "./names";
 
 /** What a running tool may use: the caller, its extension's configuration (secrets decrypted), a signal. */
 export type ToolContext = {
@@ -68,7 +69,6 @@ export type Tool = {
 };
 
 /** Tool names as models accept them (OpenAI, Anthropic and Gemini agree on this set). */
-export const TOOL_NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
 
 export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;

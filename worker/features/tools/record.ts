@@ -9,6 +9,9 @@ import { newId } from "../../lib/ids";
 import { maskSecrets } from "../../lib/mask";
 import { increment, observe } from "../observability/collector";
 import type { ToolCaller, ToolOutcome } from "./contract";
+import { parseStoredError } from "./stored-error";
+
+export { parseStoredError };
 
 const MAX_STORED_CHARS = 16_000;
 
@@ -33,17 +36,6 @@ export function storable(value: unknown): unknown {
   const masked = maskSecrets(value);
   const text = JSON.stringify(masked) ?? "null";
   return text.length <= MAX_STORED_CHARS ? masked : { truncated: true, preview: text.slice(0, MAX_STORED_CHARS) };
-}
-
-/** The stored error text: `{code, message}` as JSON, read back by `parseStoredError`. */
-export function parseStoredError(text: string | null): { code: string; message: string } | null {
-  if (!text) return null;
-  try {
-    const parsed = JSON.parse(text) as { code?: unknown; message?: unknown };
-    return { code: String(parsed.code ?? "error"), message: String(parsed.message ?? "") };
-  } catch {
-    return { code: "error", message: text };
-  }
 }
 
 export async function recordExecution(env: Env, record: ExecutionRecord): Promise<ToolOutcome> {

@@ -8,6 +8,7 @@ import { AppError } from "../../errors";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter, errorResponses, jsonBody, jsonResponse, securedRoute } from "../../openapi";
 import type { ToolOutcome } from "./contract";
+import { toOutcome, toTool } from "./dto";
 import { listExecutions } from "./executions";
 import { describeTool, enabledTools } from "./resolve";
 import { executeWith, TOOL_NOT_FOUND } from "./runtime";
@@ -18,8 +19,6 @@ import {
   ToolListSchema,
   ToolNameParam,
   ToolOutcomeSchema,
-  toOutcome,
-  toTool,
 } from "./schemas";
 
 export const toolRoutes = createRouter();

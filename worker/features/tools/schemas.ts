@@ -3,9 +3,8 @@ import { z } from "@hono/zod-openapi";
 import { TOOL_EXECUTION_STATUSES, TOOL_SOURCES, type toolExecutions } from "../../db/schema";
 import { PageQuerySchema, pageSchema } from "../../lib/pagination";
 import { toIso } from "../../lib/time";
-import type { ToolDescriptor, ToolOutcome } from "./contract";
-import { TOOL_NAME } from "./define-tool";
-import { parseStoredError } from "./record";
+import { TOOL_NAME } from "./names";
+import { parseStoredError } from "./stored-error";
 
 const JsonObject = z.record(z.string(), z.unknown());
 
@@ -24,20 +23,6 @@ export const ToolSchema = z
   .openapi("Tool");
 
 export const ToolListSchema = z.object({ items: z.array(ToolSchema) }).openapi("ToolList");
-
-export function toTool(tool: ToolDescriptor): z.infer<typeof ToolSchema> {
-  return {
-    name: tool.name,
-    description: tool.description,
-    extension: tool.extension,
-    dangerous: tool.dangerous,
-    timeout_ms: tool.timeoutMs,
-    cache_ttl_seconds: tool.cacheTtlSeconds,
-    scopes: [...tool.scopes],
-    input_schema: tool.inputSchema,
-    output_schema: tool.outputSchema ?? null,
-  };
-}
 
 export const ToolNameParam = z.object({
   name: z
@@ -73,17 +58,6 @@ export const ToolOutcomeSchema = z
     cost_micros: z.number().int(),
   })
   .openapi("ToolOutcome");
-
-export function toOutcome(outcome: ToolOutcome): z.infer<typeof ToolOutcomeSchema> {
-  return {
-    execution_id: outcome.executionId,
-    status: outcome.status,
-    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-    ...(outcome.error ? { error: outcome.error } : {}),
-    execution_time_ms: outcome.executionTimeMs,
-    cost_micros: outcome.costMicros,
-  };
-}
 
 export const ToolExecutionSchema = z
   .object({
