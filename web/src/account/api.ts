@@ -1,8 +1,10 @@
 /** The account calls: profile, API keys and the audit log. */
+import type { z } from "zod";
+import type { CreateApiKeyBody } from "../../../worker/features/api-keys/schemas";
 import { api } from "../api/client";
 import type { ApiKey, AuditEntry, CreatedApiKey, Page, User } from "../api/types";
 
-export type CreateKeyInput = { name: string; scopes: string[]; expires_at?: string };
+export type CreateKeyInput = z.input<typeof CreateApiKeyBody>;
 
 export const accountApi = {
   updateProfile: (name: string) => api.patch<User>("/me", { name }),

@@ -1,19 +1,13 @@
 /** The graph calls of the console (see /api/v1/graph in the API reference). */
+import type { z } from "zod";
 import type { ConflictState, EntityState, RelationshipState } from "../../../shared/graph-sync/protocol";
+import type { NeighboursResponse, VersionEntry } from "../../../worker/features/graph/schemas";
 import { api } from "../api/client";
 import type { Page } from "../api/types";
 
 export type { ConflictState, EntityState, RelationshipState };
-export type Neighbour = { direction: "out" | "in"; relationship: RelationshipState; entity: EntityState };
-export type Version = {
-  version: string;
-  parents: string[];
-  content: Record<string, unknown> | null;
-  source_type: string;
-  device_id: string | null;
-  current: boolean;
-  created_at: string;
-};
+export type Neighbour = z.infer<typeof NeighboursResponse>["neighbours"][number];
+export type Version = z.infer<typeof VersionEntry>;
 
 export const graphApi = {
   list: (query: { q?: string; type?: string; cursor: string | null }) =>

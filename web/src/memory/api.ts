@@ -1,8 +1,10 @@
 /** The memory calls: list, search, add, edit, forget. */
+import type { z } from "zod";
+import type { CreateMemoryBody } from "../../../worker/features/memory/schemas";
 import { api } from "../api/client";
 import type { Memory, MemorySearch, Page } from "../api/types";
 
-export type MemoryInput = { content: string; category?: string; tags?: string[]; expires_at?: string | null };
+export type MemoryInput = z.input<typeof CreateMemoryBody>;
 
 export const memoryApi = {
   list: (cursor: string | null, category: string) =>

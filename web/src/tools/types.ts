@@ -3,7 +3,11 @@
  * (tools/schemas.ts, extensions/schemas.ts), imported for their types only.
  */
 import type { z } from "zod";
-import type { CatalogEntrySchema, ExtensionSchema } from "../../../worker/features/extensions/schemas";
+import type {
+  CatalogEntrySchema,
+  ExtensionSchema,
+  InstallExtensionBody,
+} from "../../../worker/features/extensions/schemas";
 import type { ToolExecutionSchema } from "../../../worker/features/tools/schemas";
 
 export type { ToolInfo } from "../agents/types";
@@ -13,4 +17,5 @@ export type Extension = z.infer<typeof ExtensionSchema>;
 export type ExtensionTool = Extension["tools"][number];
 export type ToolExecution = z.infer<typeof ToolExecutionSchema>;
 
-export type McpInput = { kind: "mcp"; name: string; url: string; bearer_token?: string };
+/** Connecting a remote MCP server: an install of kind `mcp`. */
+export type McpInput = z.input<typeof InstallExtensionBody> & { kind: "mcp"; url: string };

@@ -47,7 +47,8 @@ export function CreateKeyForm({
     if (!scopes.size) return setProblem("Choose at least one scope.");
     if (expiry === "custom" && !expiresAt) return setProblem("Pick the day the key should stop working.");
     setProblem(null);
-    const input: CreateKeyInput = { name: name.trim(), scopes: [...scopes] };
+    // The scopes offered are the user's own (from /me); the server checks them again.
+    const input: CreateKeyInput = { name: name.trim(), scopes: [...scopes] as CreateKeyInput["scopes"] };
     if (expiresAt) input.expires_at = expiresAt;
     const created = await action.run(input);
     if (created) {
