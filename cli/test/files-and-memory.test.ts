@@ -119,6 +119,6 @@ describe("edgewise memory", () => {
     expect(fromStdin.code).toBe(0);
     expect((await cli.run(["memory", "search", "x", "--mode", "fuzzy"])).stderr).toContain("--mode is hybrid");
     const global = await cli.run(["memory", "add", "for everyone", "--global"]);
-    expect(global.stderr).toContain("Only admins write global memories");
+    expect(global.stderr).toContain("Writing a global memory needs the admin:memory scope");
   });
 });
