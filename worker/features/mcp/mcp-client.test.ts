@@ -117,7 +117,9 @@ describe("tool discovery is bounded", () => {
   });
 
   it("gives the whole listing a time budget of a few request timeouts (422)", async () => {
-    const { user, res, stats } = await endless(crypto.randomUUID(), 700, { timeout_ms: 2_000 });
+    // Pages of 1 s against a 5 s per-request limit (room for a loaded machine): the 15 s budget
+    // runs out after at most 15 pages, before MAX_TOOL_PAGES and before any one request times out.
+    const { user, res, stats } = await endless(crypto.randomUUID(), 1_000, { timeout_ms: 5_000 });
     const refused = await expectError(res, 422, "mcp_unreachable");
     expect(refused.error.details).toEqual({ reason: "mcp_discovery_timeout" });
     expect((await stats()).pages).toBeLessThan(MAX_TOOL_PAGES);
