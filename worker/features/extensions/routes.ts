@@ -10,6 +10,7 @@ import { checkCursor, listExecutions } from "../tools/executions";
 import { ExtensionExecutionQuery, ToolExecutionPageSchema } from "../tools/schemas";
 import { BUILTIN_EXTENSIONS } from "./catalog";
 import { toCatalogEntry, toExtension } from "./dto";
+import type { InstalledExtension } from "./installed";
 import {
   CatalogSchema,
   ExtensionIdParam,
@@ -26,7 +27,7 @@ import {
   removeExtension,
   updateExtension,
 } from "./service";
-import { type InstalledExtension, listInstalled } from "./store";
+import { listInstalled } from "./store";
 
 export const extensionRoutes = createRouter();
 

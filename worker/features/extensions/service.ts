@@ -16,9 +16,10 @@ import type { Principal } from "../auth/principal";
 import { discoverRemote, RemoteError } from "../mcp/client";
 import { MCP_CONFIG } from "../mcp/remote-tools";
 import { builtinExtension } from "./catalog";
+import type { InstalledExtension } from "./installed";
 import type { ConfigSpec } from "./manifest";
 import { openSecrets, sealSecrets, splitSecrets } from "./secrets";
-import { builtinExtensionId, findInstalled, type InstalledExtension, listInstalled } from "./store";
+import { builtinExtensionId, findInstalled, listInstalled } from "./store";
 
 export const EXTENSION_NOT_FOUND = "No such extension";
 

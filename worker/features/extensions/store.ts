@@ -16,8 +16,6 @@ import { openSecrets } from "./secrets";
 
 export type ExtensionRow = typeof userExtensions.$inferSelect;
 
-export type { InstalledExtension } from "./installed";
-
 /** A stable UUID-shaped id for a user's built-in extension. */
 export async function builtinExtensionId(userId: string, name: string): Promise<string> {
   const hex = (await sha256Hex(`extension:${userId}:${name}`)).slice(0, 32);

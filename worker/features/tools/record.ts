@@ -9,9 +9,6 @@ import { newId } from "../../lib/ids";
 import { maskSecrets } from "../../lib/mask";
 import { increment, observe } from "../observability/collector";
 import type { ToolCaller, ToolOutcome } from "./contract";
-import { parseStoredError } from "./stored-error";
-
-export { parseStoredError };
 
 const MAX_STORED_CHARS = 16_000;
 

@@ -1,5 +1,7 @@
 /** The tools a user can call now: those of their enabled extensions, built-in first, first name wins. */
-import { type InstalledExtension, listInstalled } from "../extensions/store";
+
+import type { InstalledExtension } from "../extensions/installed";
+import { listInstalled } from "../extensions/store";
 import type { ToolDescriptor } from "./contract";
 import type { Tool } from "./define-tool";
 

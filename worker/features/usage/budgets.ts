@@ -14,8 +14,16 @@ import type { RequestMeta } from "../../lib/request-meta";
 import { actorOf, auditInsert } from "../audit/record";
 import type { Principal } from "../auth/principal";
 import { utcDay } from "./days";
-import { type BudgetDto, type CreateBudgetInput, toBudget, toMicros, toUsd, type UpdateBudgetInput } from "./schemas";
-import { NO_SPEND, type PeriodSpend, readSpend, spendStatement } from "./spend";
+import {
+  type BudgetDto,
+  type CreateBudgetInput,
+  type PeriodSpend,
+  toBudget,
+  toMicros,
+  toUsd,
+  type UpdateBudgetInput,
+} from "./schemas";
+import { NO_SPEND, readSpend, spendStatement } from "./spend";
 
 type BudgetRow = typeof budgets.$inferSelect;
 

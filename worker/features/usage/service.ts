@@ -8,7 +8,8 @@ import type { BudgetPeriod, BudgetScope } from "../../db/schema";
 import type { EventData } from "../events/catalog";
 import type { BudgetBreach, SpendEstimate, UsageLedger, UsageRecord, UsageSubject } from "./contract";
 import { utcDay } from "./days";
-import { type PeriodSpend, readSpend, type Spend, spendStatement } from "./spend";
+import type { PeriodSpend, Spend } from "./schemas";
+import { readSpend, spendStatement } from "./spend";
 
 export type BudgetRow = {
   id: string;

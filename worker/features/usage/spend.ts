@@ -7,9 +7,7 @@
  */
 import type { BudgetPeriod, BudgetScope } from "../../db/schema";
 import { monthStart } from "./days";
-import type { PeriodSpend, Spend } from "./schemas";
-
-export type { PeriodSpend, Spend };
+import type { PeriodSpend } from "./schemas";
 
 export const NO_SPEND: PeriodSpend = {
   day: { tokens: 0, costMicros: 0 },
